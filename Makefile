@@ -1,0 +1,40 @@
+# eventserver: `make run` serves on 127.0.0.1:8080, `make test` runs every test.
+# Both install what they need on a fresh Debian machine (run as root, or with sudo available).
+
+SWIFT ?= swift
+HOST ?= 127.0.0.1
+PORT ?= 8080
+APT_PACKAGES := libevent-dev pkg-config curl
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all deps build release run test bench clean
+
+all: release
+
+# Installs only what is missing, so repeated runs stay offline and fast.
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+run: release
+	exec .build/release/eventserver --host $(HOST) --port $(PORT)
+
+test: build
+	$(SWIFT) test
+
+bench: deps
+	Benchmarks/load.sh
+
+clean:
+	rm -rf .build

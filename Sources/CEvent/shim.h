@@ -1,0 +1,46 @@
+#ifndef EVENTSERVER_CEVENT_SHIM_H
+#define EVENTSERVER_CEVENT_SHIM_H
+
+// The only C surface Swift sees: libevent's core, evhttp and listener APIs, plus tiny inline
+// helpers for what Swift cannot import (function-like macros, struct fields behind macros).
+
+#include <signal.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <event2/event.h>
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <event2/http_struct.h>
+#include <event2/keyvalq_struct.h>
+#include <event2/listener.h>
+
+/// evsignal_new() is a macro: a persistent signal event on `base`.
+static inline struct event *cevent_signal_new(struct event_base *base, int signum,
+                                              event_callback_fn callback, void *argument) {
+    return event_new(base, signum, EV_SIGNAL | EV_PERSIST, callback, argument);
+}
+
+/// evtimer_new() is a macro: a one-shot timer on `base`.
+static inline struct event *cevent_timer_new(struct event_base *base,
+                                             event_callback_fn callback, void *argument) {
+    return event_new(base, -1, 0, callback, argument);
+}
+
+/// The HTTP minor version of a parsed request (1 for HTTP/1.1); evhttp has no getter for it.
+static inline int cevent_request_minor_version(const struct evhttp_request *request) {
+    return request->minor;
+}
+
+/// The first header of a header list; TAILQ_FIRST is a macro.
+static inline struct evkeyval *cevent_headers_first(struct evkeyvalq *headers) {
+    return headers->tqh_first;
+}
+
+/// The header after `header`; TAILQ_NEXT is a macro.
+static inline struct evkeyval *cevent_headers_next(struct evkeyval *header) {
+    return header->next.tqe_next;
+}
+
+#endif

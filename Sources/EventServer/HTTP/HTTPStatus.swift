@@ -1,0 +1,34 @@
+/// HTTPStatus is a response status code with its reason phrase.
+public struct HTTPStatus: Sendable, Hashable, CustomStringConvertible {
+    /// The three-digit status code.
+    public let code: Int
+    /// The reason phrase sent on the status line.
+    public let reasonPhrase: String
+
+    /// Creates a status; `reasonPhrase` must be plain ASCII without CR or LF.
+    public init(code: Int, reasonPhrase: String) {
+        self.code = code
+        self.reasonPhrase = reasonPhrase
+    }
+
+    public var description: String { "\(code) \(reasonPhrase)" }
+
+    /// Whether a reply with this status carries no body (1xx, 204, 304).
+    public var forbidsBody: Bool { (100..<200).contains(code) || code == 204 || code == 304 }
+
+    public static let ok = HTTPStatus(code: 200, reasonPhrase: "OK")
+    public static let created = HTTPStatus(code: 201, reasonPhrase: "Created")
+    public static let noContent = HTTPStatus(code: 204, reasonPhrase: "No Content")
+    public static let movedPermanently = HTTPStatus(code: 301, reasonPhrase: "Moved Permanently")
+    public static let found = HTTPStatus(code: 302, reasonPhrase: "Found")
+    public static let notModified = HTTPStatus(code: 304, reasonPhrase: "Not Modified")
+    public static let temporaryRedirect = HTTPStatus(code: 307, reasonPhrase: "Temporary Redirect")
+    public static let badRequest = HTTPStatus(code: 400, reasonPhrase: "Bad Request")
+    public static let forbidden = HTTPStatus(code: 403, reasonPhrase: "Forbidden")
+    public static let notFound = HTTPStatus(code: 404, reasonPhrase: "Not Found")
+    public static let methodNotAllowed = HTTPStatus(code: 405, reasonPhrase: "Method Not Allowed")
+    public static let contentTooLarge = HTTPStatus(code: 413, reasonPhrase: "Content Too Large")
+    public static let internalServerError = HTTPStatus(code: 500, reasonPhrase: "Internal Server Error")
+    public static let notImplemented = HTTPStatus(code: 501, reasonPhrase: "Not Implemented")
+    public static let serviceUnavailable = HTTPStatus(code: 503, reasonPhrase: "Service Unavailable")
+}

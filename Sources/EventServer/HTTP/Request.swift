@@ -1,0 +1,39 @@
+/// Request is one parsed HTTP request, as a plain Swift value.
+///
+/// The server builds it from evhttp's request before calling the root handler; tests build it
+/// directly.
+public struct Request: Sendable {
+    /// The request method.
+    public var method: HTTPMethod
+    /// The path exactly as sent (still percent-encoded), without the query.
+    public var path: String
+    /// The raw query string after `?`, or nil when there was none.
+    public var rawQuery: String?
+    /// The minor HTTP version: 1 for HTTP/1.1, 0 for HTTP/1.0.
+    public var minorVersion: Int
+    /// The header fields as received.
+    public var headers: HTTPHeaders
+    /// The body bytes, already de-chunked by evhttp.
+    public var body: [UInt8]
+    /// The socket peer's address (IPv4 or IPv6 text), or nil when unknown.
+    public var peerAddress: String?
+
+    /// Creates a request value.
+    public init(
+        method: HTTPMethod,
+        path: String,
+        rawQuery: String? = nil,
+        minorVersion: Int = 1,
+        headers: HTTPHeaders = HTTPHeaders(),
+        body: [UInt8] = [],
+        peerAddress: String? = nil
+    ) {
+        self.method = method
+        self.path = path
+        self.rawQuery = rawQuery
+        self.minorVersion = minorVersion
+        self.headers = headers
+        self.body = body
+        self.peerAddress = peerAddress
+    }
+}

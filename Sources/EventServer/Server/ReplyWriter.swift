@@ -1,0 +1,58 @@
+import CEvent
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// ReplyWriter is the one place that calls `evhttp_send_reply`.
+///
+/// It never uses `evhttp_send_error`, which drops our headers and forces `Connection: close`.
+/// It owns the framing headers: a handler's `Content-Length` is ignored, a reply to HEAD keeps
+/// the length of the body it does not send (evhttp would otherwise send HEAD bodies).
+enum ReplyWriter {
+    static func send(
+        _ response: Response,
+        to request: UnsafeMutablePointer<evhttp_request>,
+        isHead: Bool,
+        closeConnection: Bool,
+        date: String
+    ) {
+        let output = evhttp_request_get_output_headers(request)
+        for field in response.headers where !isFramingHeader(field.name) {
+            add(field.name, field.value, to: output)
+        }
+        add("Date", date, to: output)
+        let sendsBody = !response.status.forbidsBody && !response.body.isEmpty
+        if isHead && !response.status.forbidsBody {
+            add("Content-Length", String(response.body.count), to: output)
+        }
+        if closeConnection {
+            add("Connection", "close", to: output)
+        }
+        if sendsBody && !isHead {
+            response.body.withUnsafeBytes { bytes in
+                _ = evbuffer_add(evhttp_request_get_output_buffer(request), bytes.baseAddress, bytes.count)
+            }
+        }
+        response.status.reasonPhrase.withCString { reason in
+            evhttp_send_reply(request, Int32(response.status.code), reason, nil)
+        }
+    }
+
+    private static func add(_ name: String, _ value: String, to headers: UnsafeMutablePointer<evkeyvalq>?) {
+        name.withCString { name in
+            value.withCString { value in _ = evhttp_add_header(headers, name, value) }
+        }
+    }
+
+    /// Headers the writer sets itself: letting a handler set them could break framing.
+    private static func isFramingHeader(_ name: String) -> Bool {
+        switch name.utf8.count {
+        case 4: name.equalsIgnoringASCIICase("Date")
+        case 10: name.equalsIgnoringASCIICase("Connection")
+        case 14: name.equalsIgnoringASCIICase("Content-Length")
+        case 17: name.equalsIgnoringASCIICase("Transfer-Encoding")
+        default: false
+        }
+    }
+}

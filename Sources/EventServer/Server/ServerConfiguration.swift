@@ -1,0 +1,75 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// ServerConfiguration is everything the server needs to start, with production defaults.
+public struct ServerConfiguration: Sendable {
+    /// Address to listen on: an IPv4 or IPv6 literal, or a host name.
+    public var host = "127.0.0.1"
+    /// TCP port; 0 picks a free one (the bound port is logged and reported).
+    public var port = 8080
+    /// Listen backlog; evhttp's own binding hard-codes 128, too few for bursts.
+    public var backlog = 1024
+    /// Largest request line plus header block; larger requests are refused by evhttp.
+    public var maxHeaderBytes = 8 * 1024
+    /// Largest request body; larger bodies get 413 from evhttp.
+    public var maxBodyBytes = 1024 * 1024
+    /// Seconds a connection may stay idle or slow before evhttp closes it.
+    public var timeoutSeconds = 30
+    /// Seconds a graceful stop waits for in-flight replies before closing everything.
+    public var shutdownTimeoutSeconds = 10
+    /// Value of `Retry-After` on maintenance replies.
+    public var retryAfterSeconds = 300
+    /// An HTML file served as the maintenance page instead of the built-in one.
+    public var maintenancePagePath: String?
+    /// Whether the server starts in maintenance.
+    public var startInMaintenance = false
+    /// Which signal does what; every signal here is handled on the loop.
+    public var signalActions: [SignalBinding] = SignalBinding.defaults
+
+    public init() {}
+}
+
+/// SignalAction is what the server does when a configured signal arrives.
+public enum SignalAction: Sendable, Equatable {
+    /// Every non-exempt route answers 503 from now on.
+    case enterMaintenance
+    /// Normal service resumes.
+    case leaveMaintenance
+    /// Graceful stop: stop accepting, finish in-flight replies, exit.
+    case stop
+    /// Logged; never stops the server.
+    case reload
+}
+
+/// SignalBinding ties one signal number to an action.
+public struct SignalBinding: Sendable, Equatable {
+    public var signal: Int32
+    public var action: SignalAction
+
+    public init(signal: Int32, action: SignalAction) {
+        self.signal = signal
+        self.action = action
+    }
+
+    /// USR1 enters maintenance, USR2 leaves it, TERM and INT stop, HUP reloads.
+    public static let defaults = [
+        SignalBinding(signal: SIGUSR1, action: .enterMaintenance),
+        SignalBinding(signal: SIGUSR2, action: .leaveMaintenance),
+        SignalBinding(signal: SIGTERM, action: .stop),
+        SignalBinding(signal: SIGINT, action: .stop),
+        SignalBinding(signal: SIGHUP, action: .reload),
+    ]
+
+    /// The conventional name of `signal`, e.g. `SIGUSR1`.
+    public static func name(of signal: Int32) -> String {
+        switch signal {
+        case SIGUSR1: "SIGUSR1"
+        case SIGUSR2: "SIGUSR2"
+        case SIGTERM: "SIGTERM"
+        case SIGINT: "SIGINT"
+        case SIGHUP: "SIGHUP"
+        default: "signal \(signal)"
+        }
+    }
+}

@@ -1,0 +1,10 @@
+import EventServer
+
+/// GreetingRoutes answers `GET /` with a short plain-text greeting.
+public struct GreetingRoutes: RouteModule {
+    public init() {}
+
+    public func register(in routes: RouteTable) throws {
+        try routes.add(.get, "/", handler: ConstantHandler(.text("Hello from eventserver\n")))
+    }
+}

@@ -1,0 +1,85 @@
+import Testing
+@testable import EventServer
+
+@Suite struct RouteTableTests {
+    private func table() throws -> RouteTable {
+        let routes = RouteTable()
+        try routes.get("/") { _ in .text("root") }
+        try routes.get("/items") { _ in .text("list") }
+        try routes.post("/items") { request in .text("created \(request.body.count)", status: .created) }
+        return routes
+    }
+
+    private func body(_ response: Response) -> String { String(decoding: response.body, as: UTF8.self) }
+
+    @Test func exactPathAndMethodFindTheirHandler() throws {
+        let routes = try table()
+        #expect(body(try routes.respond(to: Request(method: .get, path: "/items"))) == "list")
+        let created = try routes.respond(to: Request(method: .post, path: "/items", body: [1, 2, 3]))
+        #expect(created.status == .created)
+        #expect(body(created) == "created 3")
+    }
+
+    @Test func unknownPathIs404WithShortBody() throws {
+        let response = try table().respond(to: Request(method: .get, path: "/missing"))
+        #expect(response.status == .notFound)
+        #expect(body(response) == "Not Found\n")
+    }
+
+    @Test func queryIsNotPartOfThePath() throws {
+        let response = try table().respond(to: Request(method: .get, path: "/items", rawQuery: "page=2"))
+        #expect(body(response) == "list")
+    }
+
+    @Test func knownPathWithOtherMethodIs405WithAllow() throws {
+        let response = try table().respond(to: Request(method: .delete, path: "/items"))
+        #expect(response.status == .methodNotAllowed)
+        #expect(response.headers["allow"] == "GET, HEAD, POST, OPTIONS")
+    }
+
+    @Test func headIsAnsweredByTheGetRoute() throws {
+        let response = try table().respond(to: Request(method: .head, path: "/items"))
+        #expect(response.status == .ok)
+        #expect(body(response) == "list")  // the writer drops it on the wire, keeping the length
+    }
+
+    @Test func optionsListsAllowedMethods() throws {
+        let response = try table().respond(to: Request(method: .options, path: "/"))
+        #expect(response.status == .noContent)
+        #expect(response.headers["Allow"] == "GET, HEAD, OPTIONS")
+    }
+
+    @Test func duplicateRegistrationFailsAtStartUp() throws {
+        let routes = try table()
+        #expect(throws: RouteError.duplicate(method: .get, path: "/items")) {
+            try routes.get("/items") { _ in .text("again") }
+        }
+    }
+
+    @Test func pathMustStartWithSlash() {
+        #expect(throws: RouteError.invalidPath("items")) {
+            try RouteTable().get("items") { _ in .text("x") }
+        }
+    }
+
+    @Test func modulesRegisterAndAreRecorded() throws {
+        struct Billing: RouteModule {
+            func register(in routes: RouteTable) throws {
+                try routes.get("/invoices", exempt: true) { _ in .text("invoices") }
+            }
+        }
+        let routes = RouteTable()
+        try routes.register(Billing())
+        let route = try #require(routes.routes.first)
+        #expect(route.module == "Billing")
+        #expect(route.isExempt)
+        #expect(routes.isExempt(Request(method: .get, path: "/invoices")))
+        #expect(!routes.isExempt(Request(method: .get, path: "/other")))
+    }
+
+    @Test func handlerErrorsPropagateToTheServer() throws {
+        let routes = RouteTable()
+        try routes.get("/teapot") { _ in throw HTTPError(HTTPStatus(code: 418, reasonPhrase: "I'm a teapot")) }
+        #expect(throws: HTTPError.self) { try routes.respond(to: Request(method: .get, path: "/teapot")) }
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+import Testing
+
+/// Bad input gets a clear 4xx (or a close), and the server keeps serving.
+@Suite struct BadInputTests {
+    @Test func oversizedHeaderBlockIsRefusedAndServingContinues() throws {
+        let server = try ServerProcess(["--max-header-bytes", "4096"])
+        let connection = try HTTPConnection(port: server.port)
+        let huge = String(repeating: "a", count: 16 * 1024)
+        try connection.write("GET / HTTP/1.1\r\nHost: x\r\nX-Big: \(huge)\r\n\r\n")
+        if let response = try? connection.readResponse() {
+            #expect((400..<500).contains(response.status))
+        }
+        #expect(try HTTPConnection(port: server.port).get("/").status == 200)
+    }
+
+    @Test func oversizedBodyGets413() throws {
+        let server = try ServerProcess(["--max-body-bytes", "1024"])
+        let connection = try HTTPConnection(port: server.port)
+        let body = String(repeating: "b", count: 4096)
+        try connection.write("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4096\r\n\r\n\(body)")
+        #expect(try connection.readResponse().status == 413)
+        #expect(try HTTPConnection(port: server.port).get("/").status == 200)
+    }
+
+    @Test(arguments: [
+        "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 30\r\n\r\nabc",
+        "POST / HTTP/1.1\r\nHost: x\r\nContent-Length : 5\r\n\r\nhello",
+        "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: +3\r\n\r\nabc",
+        "GET / HTTP/1.1\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
+    ])
+    func smugglingShapesGet400AndAClosedConnection(raw: String) throws {
+        let server = try ServerProcess()
+        let connection = try HTTPConnection(port: server.port)
+        try connection.write(raw + "GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n")
+        let response = try connection.readResponse()
+        #expect(response.status == 400)
+        #expect(response[header: "Connection"] == "close")
+        #expect(connection.isClosedByServer())
+        #expect(try HTTPConnection(port: server.port).get("/").status == 200)
+    }
+
+    @Test func pipelinedHeadThenGetStayInSync() throws {
+        let server = try ServerProcess()
+        let connection = try HTTPConnection(port: server.port)
+        try connection.write("HEAD / HTTP/1.1\r\nHost: x\r\n\r\nGET /livez HTTP/1.1\r\nHost: x\r\n\r\n")
+        let head = try connection.readResponse(method: "HEAD")
+        #expect(head.status == 200)
+        #expect(head[header: "Content-Length"] == "23")
+        let get = try connection.readResponse()
+        #expect(get.status == 200)
+        #expect(get.text == "alive\n")
+    }
+
+    @Test func unknownMethodGets501() throws {
+        let server = try ServerProcess()
+        let connection = try HTTPConnection(port: server.port)
+        try connection.write("BREW / HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(try connection.readResponse().status == 501)
+        #expect(try HTTPConnection(port: server.port).get("/").status == 200)
+    }
+
+    @Test func doubleSlashPathIsNotRewritten() throws {
+        let server = try ServerProcess()
+        #expect(try HTTPConnection(port: server.port).get("//livez").status == 404)
+    }
+}

@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Side-by-side load benchmark: eventserver against a plain C evhttp server (and the same C server
+# with libevent's epoll change list), in service and in maintenance, under wrk on loopback.
+#
+#   Benchmarks/load.sh                  # 3 rounds x 8 s per run, 50 and 256 connections
+#   ROUNDS=5 DURATION=10 Benchmarks/load.sh
+#
+# Each run starts a fresh server pinned to CPU 0 and wrk pinned to CPU 1; servers alternate
+# within each round so drift affects all alike. Prints a Markdown table with medians and the
+# ratio to the plain C server; the raw wrk outputs land in Benchmarks/results/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ROUNDS=${ROUNDS:-3}
+DURATION=${DURATION:-8}
+CONNECTIONS=${CONNECTIONS:-"50 256"}
+MODES=${MODES:-"service maintenance"}
+SERVERS=${SERVERS:-"eventserver c-evhttp c-evhttp-changelist"}
+SERVER_CPU=${SERVER_CPU:-0}
+LOAD_CPU=${LOAD_CPU:-1}
+
+need() { command -v "$1" >/dev/null || { echo "installing $2"; apt-get update -qq && apt-get install -y -qq "$2" >/dev/null; }; }
+need wrk wrk
+need curl curl
+need taskset util-linux
+need pkg-config pkg-config
+dpkg-query -W -f='${Status}' libevent-dev 2>/dev/null | grep -q "ok installed" || apt-get install -y -qq libevent-dev >/dev/null
+
+work=$(mktemp -d)
+results=Benchmarks/results
+mkdir -p "$results"
+pids=()
+cleanup() { for p in "${pids[@]:-}"; do [ -n "$p" ] && kill -KILL "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+
+echo "building release binaries…" >&2
+swift build -c release --product eventserver >&2
+eventserver_bin=$(swift build -c release --show-bin-path)/eventserver
+gcc -O2 -o "$work/c-evhttp" Benchmarks/baselines/c-evhttp/server.c $(pkg-config --cflags --libs libevent)
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+wait_ready() { # port
+    for _ in $(seq 1 200); do curl -s -o /dev/null "http://127.0.0.1:$1/" && return 0; sleep 0.02; done
+    echo "server on port $1 did not answer" >&2; return 1
+}
+
+# The same maintenance page bytes for every server: eventserver's built-in page.
+page_port=$(free_port)
+"$eventserver_bin" --port "$page_port" --maintenance 2>/dev/null & pids+=($!)
+wait_ready "$page_port"
+curl -s "http://127.0.0.1:$page_port/" > "$work/page.html"
+kill -TERM "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
+
+start_server() { # name port -> pid in $server_pid
+    case $1 in
+        eventserver) taskset -c "$SERVER_CPU" "$eventserver_bin" --port "$2" --maintenance-page "$work/page.html" --log-level warning 2>/dev/null & ;;
+        c-evhttp) taskset -c "$SERVER_CPU" "$work/c-evhttp" "$2" "$work/page.html" 2>/dev/null & ;;
+        c-evhttp-changelist) taskset -c "$SERVER_CPU" "$work/c-evhttp" "$2" "$work/page.html" --changelist 2>/dev/null & ;;
+    esac
+    server_pid=$!
+    pids+=("$server_pid")
+    wait_ready "$2"
+}
+
+to_ms() { awk '{ v=$1; if (v ~ /us$/) { sub(/us$/,"",v); v/=1000 } else if (v ~ /ms$/) { sub(/ms$/,"",v) } else if (v ~ /s$/) { sub(/s$/,"",v); v*=1000 } printf "%.3f", v }'; }
+
+rows="$work/rows.tsv"
+: > "$rows"
+for round in $(seq 1 "$ROUNDS"); do
+    for conns in $CONNECTIONS; do
+        for mode in $MODES; do
+            for server in $SERVERS; do
+                port=$(free_port)
+                start_server "$server" "$port"
+                if [ "$mode" = maintenance ]; then
+                    kill -USR1 "$server_pid"
+                    for _ in $(seq 1 100); do
+                        [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/")" = 503 ] && break; sleep 0.01
+                    done
+                fi
+                expected=$([ "$mode" = maintenance ] && echo 503 || echo 200)
+                [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/")" = "$expected" ] \
+                    || { echo "$server not answering $expected in $mode" >&2; exit 1; }
+                raw="$results/$server-$mode-c$conns-r$round.raw"
+                taskset -c "$LOAD_CPU" wrk -t1 -c"$conns" -d"${DURATION}s" --latency "http://127.0.0.1:$port/" > "$raw"
+                rps=$(awk '/^Requests\/sec:/ {print $2}' "$raw")
+                p50=$(awk '$1=="50%" {print $2}' "$raw" | to_ms)
+                p99=$(awk '$1=="99%" {print $2}' "$raw" | to_ms)
+                errors=$(awk '/Socket errors|Non-2xx/ {print}' "$raw" | grep -v Non-2xx | tr -s ' ' || true)
+                rss=$(awk '/^VmRSS:/ {printf "%.1f", $2/1024}' "/proc/$server_pid/status")
+                kill -TERM "$server_pid"; wait "$server_pid" 2>/dev/null || true
+                printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$server" "$mode" "$conns" "$round" "$rps" "$p50" "$p99" "$rss" >> "$rows"
+                echo "round $round  $server  $mode  c=$conns  ${rps} req/s  p50 ${p50} ms  p99 ${p99} ms  RSS ${rss} MiB ${errors}" >&2
+            done
+        done
+    done
+done
+
+python3 - "$rows" "$ROUNDS" "$DURATION" <<'PY'
+import sys, statistics, collections
+rows = [line.rstrip("\n").split("\t") for line in open(sys.argv[1]) if line.strip()]
+groups = collections.defaultdict(list)
+for server, mode, conns, _round, rps, p50, p99, rss in rows:
+    groups[(mode, int(conns), server)].append((float(rps), float(p50), float(p99), float(rss)))
+print(f"rounds: {sys.argv[2]}, {sys.argv[3]} s per run, wrk -t1, server on one core, wrk on another\n")
+print("| mode | conns | server | req/s (median) | req/s per round | p50 ms | p99 ms | RSS MiB | ratio to C |")
+print("| --- | ---: | --- | ---: | --- | ---: | ---: | ---: | ---: |")
+for (mode, conns, server) in sorted(groups, key=lambda k: (k[0] != "service", k[1], k[2] != "eventserver", k[2])):
+    runs = groups[(mode, conns, server)]
+    rps = statistics.median(r[0] for r in runs)
+    base = groups.get((mode, conns, "c-evhttp"))
+    ratio = rps / statistics.median(r[0] for r in base) if base else float("nan")
+    print(f"| {mode} | {conns} | {server} | {rps:,.0f} | {' / '.join(f'{r[0]:,.0f}' for r in runs)} | "
+          f"{statistics.median(r[1] for r in runs):.3f} | {statistics.median(r[2] for r in runs):.3f} | "
+          f"{max(r[3] for r in runs):.1f} | {ratio:.2f}x |")
+PY

@@ -4,7 +4,7 @@ import EventServer
 public struct GreetingRoutes: RouteModule {
     public init() {}
 
-    public func register(in routes: RouteTable) throws {
+    public func register(in routes: any RoutesBuilder) throws {
         try routes.add(.get, "/", handler: ConstantHandler(.text("Hello from eventserver\n")))
     }
 }

@@ -13,7 +13,7 @@ public struct HealthRoutes: RouteModule {
         self.maintenance = maintenance
     }
 
-    public func register(in routes: RouteTable) throws {
+    public func register(in routes: any RoutesBuilder) throws {
         try routes.add(.get, "/livez", exempt: true, handler: ConstantHandler(Self.alive))
         try routes.add(.get, "/readyz", exempt: true, handler: Readiness(maintenance: maintenance))
     }

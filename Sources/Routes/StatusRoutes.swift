@@ -18,7 +18,7 @@ public struct StatusRoutes: RouteModule {
         self.statistics = statistics
     }
 
-    public func register(in routes: RouteTable) throws {
+    public func register(in routes: any RoutesBuilder) throws {
         try routes.add(.get, "/status", exempt: true, handler: StatusHandler(maintenance: maintenance, statistics: statistics))
     }
 

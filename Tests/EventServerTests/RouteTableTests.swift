@@ -51,20 +51,20 @@ import Testing
 
     @Test func duplicateRegistrationFailsAtStartUp() throws {
         let routes = try table()
-        #expect(throws: RouteError.duplicate(method: .get, path: "/items")) {
+        #expect(throws: RouteError.duplicate(method: .get, pattern: "/items", firstModule: "app", secondModule: "app")) {
             try routes.get("/items") { _ in .text("again") }
         }
     }
 
     @Test func pathMustStartWithSlash() {
-        #expect(throws: RouteError.invalidPath("items")) {
+        #expect(throws: RouteError.invalidPattern("items", reason: "must start with /")) {
             try RouteTable().get("items") { _ in .text("x") }
         }
     }
 
     @Test func modulesRegisterAndAreRecorded() throws {
         struct Billing: RouteModule {
-            func register(in routes: RouteTable) throws {
+            func register(in routes: any RoutesBuilder) throws {
                 try routes.get("/invoices", exempt: true) { _ in .text("invoices") }
             }
         }

@@ -44,7 +44,7 @@ import EventServer
     }
 
     @Test func exemptRoutesAreTheProbesAndStatus() {
-        let exempt = routes.routes.filter(\.isExempt).map(\.path)
+        let exempt = routes.routes.filter(\.isExempt).map(\.pattern)
         #expect(exempt == ["/livez", "/readyz", "/status"])
     }
 }

@@ -17,6 +17,11 @@ public struct Request: Sendable {
     public var body: [UInt8]
     /// The socket peer's address (IPv4 or IPv6 text), or nil when unknown.
     public var peerAddress: String?
+    /// The values the matched route pattern bound (`:id`, `*path`), decoded.
+    public var parameters = PathParameters()
+
+    /// The decoded query items: `request.query["q"]`.
+    public var query: QueryItems { QueryItems(rawQuery) }
 
     /// Creates a request value.
     public init(

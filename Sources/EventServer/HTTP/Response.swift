@@ -9,6 +9,8 @@ public struct Response: Sendable {
     public var headers: HTTPHeaders
     /// Body bytes; empty for none.
     public var body: [UInt8]
+    /// A file range sent instead of `body`, straight from disk.
+    public var file: FileRegion?
 
     /// Creates a response.
     public init(status: HTTPStatus, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
@@ -17,17 +19,14 @@ public struct Response: Sendable {
         self.body = body
     }
 
-    /// A `text/plain; charset=utf-8` response.
-    public static func text(_ text: String, status: HTTPStatus = .ok) -> Response {
-        Response(
-            status: status,
-            headers: ["Content-Type": "text/plain; charset=utf-8"],
-            body: Array(text.utf8)
-        )
+    /// Creates a response whose body is `file`, sent from disk.
+    public init(status: HTTPStatus, headers: HTTPHeaders = HTTPHeaders(), file: FileRegion) {
+        self.status = status
+        self.headers = headers
+        self.body = []
+        self.file = file
     }
 
-    /// An `application/json` response from already-encoded JSON text.
-    public static func json(_ encodedJSON: String, status: HTTPStatus = .ok) -> Response {
-        Response(status: status, headers: ["Content-Type": "application/json"], body: Array(encodedJSON.utf8))
-    }
+    /// The number of body bytes the response carries.
+    public var contentLength: Int { file?.count ?? body.count }
 }

@@ -5,5 +5,5 @@
 /// route out only by registering it as exempt.
 public protocol RouteModule {
     /// Registers this module's routes; a conflicting registration throws and stops start-up.
-    func register(in routes: RouteTable) throws
+    func register(in routes: any RoutesBuilder) throws
 }

@@ -1,16 +1,18 @@
-/// RouteTable maps a method and an exact path to a handler, and answers what no route covers.
+/// RouteTable maps a method and a path to a handler, and answers what no route covers.
 ///
+/// - patterns: static segments, `:name` parameters, a trailing `*name` catch-all; the most
+///   specific match wins (literal, then parameter, then catch-all);
 /// - unknown path: 404 with a short body;
 /// - known path, other method: 405 with `Allow`;
 /// - HEAD: the HEAD route, else the GET route (the server drops the body on the wire);
 /// - OPTIONS without its own route: 204 with `Allow`.
 ///
 /// Loop-confined: register before the server runs, then use from the loop thread only.
-public final class RouteTable: Handler {
+public final class RouteTable: RoutesBuilder, Handler {
     /// Route is one registered handler and how it was declared.
     public struct Route {
         public let method: HTTPMethod
-        public let path: String
+        public let pattern: String
         public let handler: any Handler
         /// Whether the route keeps answering during maintenance.
         public let isExempt: Bool
@@ -18,85 +20,68 @@ public final class RouteTable: Handler {
         public let module: String
     }
 
-    private struct PathRoutes {
-        var byMethod: [HTTPMethod: Route] = [:]
-        var allowHeader = ""
-    }
-
-    private var routesByPath: [String: PathRoutes] = [:]
+    private let root = RouteNode()
+    private var registered: [Route] = []
     private var registeringModule = "app"
 
     public init() {}
 
-    /// Every route, sorted by path then method.
+    public var table: RouteTable { self }
+
+    /// Every route, sorted by pattern then method.
     public var routes: [Route] {
-        routesByPath.values.flatMap(\.byMethod.values).sorted {
-            ($0.path, $0.method.rawValue) < ($1.path, $1.method.rawValue)
-        }
+        registered.sorted { ($0.pattern, $0.method.rawValue) < ($1.pattern, $1.method.rawValue) }
     }
 
-    /// Registers `handler` for `method` and `path`; `exempt` routes bypass maintenance.
-    public func add(_ method: HTTPMethod, _ path: String, exempt: Bool = false, handler: any Handler) throws {
-        guard path.hasPrefix("/") else { throw RouteError.invalidPath(path) }
-        var entry = routesByPath[path] ?? PathRoutes()
-        guard entry.byMethod[method] == nil else { throw RouteError.duplicate(method: method, path: path) }
-        entry.byMethod[method] = Route(
-            method: method, path: path, handler: handler, isExempt: exempt, module: registeringModule)
-        entry.allowHeader = Self.allowHeader(for: Set(entry.byMethod.keys))
-        routesByPath[path] = entry
+    public func add(_ method: HTTPMethod, _ pattern: String, exempt: Bool, handler: any Handler) throws {
+        let parsed = try RoutePattern(pattern)
+        let route = Route(method: method, pattern: parsed.description, handler: handler, isExempt: exempt, module: registeringModule)
+        try root.endpoint(for: parsed).add(route)
+        registered.append(route)
     }
 
-    /// Registers a closure for GET `path`.
-    public func get(_ path: String, exempt: Bool = false, _ body: @escaping (Request) throws -> Response) throws {
-        try add(.get, path, exempt: exempt, handler: HandlerClosure(body))
+    func recordingModule(_ name: String, _ body: () throws -> Void) rethrows {
+        let outer = registeringModule
+        registeringModule = name
+        defer { registeringModule = outer }
+        try body()
     }
 
-    /// Registers a closure for POST `path`.
-    public func post(_ path: String, exempt: Bool = false, _ body: @escaping (Request) throws -> Response) throws {
-        try add(.post, path, exempt: exempt, handler: HandlerClosure(body))
-    }
-
-    /// Lets `module` register its routes, recording its name on each.
-    public func register(_ module: any RouteModule) throws {
-        registeringModule = String(describing: type(of: module))
-        defer { registeringModule = "app" }
-        try module.register(in: self)
-    }
-
-    /// The route that answers `request`, or nil when 404/405/OPTIONS answer it.
-    public func route(for request: Request) -> Route? {
-        guard let entry = routesByPath[request.path] else { return nil }
-        return Self.route(in: entry, for: request.method)
+    /// The route that answers `request` and the parameters it binds, or nil when 404, 405 or
+    /// OPTIONS answer it.
+    public func route(for request: Request) -> (route: Route, parameters: PathParameters)? {
+        guard let (endpoint, parameters) = endpoint(for: request.path),
+            let route = endpoint.route(for: request.method)
+        else { return nil }
+        return (route, parameters)
     }
 
     /// Whether `request` goes to a route registered as exempt from maintenance.
     public func isExempt(_ request: Request) -> Bool {
-        route(for: request)?.isExempt ?? false
+        route(for: request)?.route.isExempt ?? false
     }
 
     public func respond(to request: Request) throws -> Response {
-        guard let entry = routesByPath[request.path] else { return Self.notFound }
-        if let route = Self.route(in: entry, for: request.method) {
-            return try route.handler.respond(to: request)
+        guard let (endpoint, parameters) = endpoint(for: request.path) else { return Self.notFound }
+        if let route = endpoint.route(for: request.method) {
+            if parameters.isEmpty { return try route.handler.respond(to: request) }
+            var bound = request
+            bound.parameters = parameters
+            return try route.handler.respond(to: bound)
         }
         if request.method == .options {
-            return Response(status: .noContent, headers: ["Allow": entry.allowHeader])
+            return Response(status: .noContent, headers: ["Allow": endpoint.allowHeader])
         }
         var response = Self.methodNotAllowed
-        response.headers.add(name: "Allow", value: entry.allowHeader)
+        response.headers.add(name: "Allow", value: endpoint.allowHeader)
         return response
     }
 
-    private static func route(in entry: PathRoutes, for method: HTTPMethod) -> Route? {
-        if let route = entry.byMethod[method] { return route }
-        return method == .head ? entry.byMethod[.get] : nil
-    }
-
-    private static func allowHeader(for methods: Set<HTTPMethod>) -> String {
-        var allowed = methods
-        if allowed.contains(.get) { allowed.insert(.head) }
-        allowed.insert(.options)
-        return HTTPMethod.allCases.filter(allowed.contains).map(\.rawValue).joined(separator: ", ")
+    private func endpoint(for path: String) -> (RouteEndpoint, PathParameters)? {
+        guard path.utf8.first == UInt8(ascii: "/"), let segments = PercentDecoding.pathSegments(path) else { return nil }
+        var parameters = PathParameters()
+        guard let endpoint = root.match(segments, from: 0, into: &parameters) else { return nil }
+        return (endpoint, parameters)
     }
 
     private static let notFound = Response.text("Not Found\n", status: .notFound)

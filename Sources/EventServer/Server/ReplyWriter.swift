@@ -22,16 +22,21 @@ enum ReplyWriter {
             add(field.name, field.value, to: output)
         }
         add("Date", date, to: output)
-        let sendsBody = !response.status.forbidsBody && !response.body.isEmpty
-        if isHead && !response.status.forbidsBody {
-            add("Content-Length", String(response.body.count), to: output)
+        let sendsBody = !response.status.forbidsBody
+        if isHead && sendsBody {
+            add("Content-Length", String(response.contentLength), to: output)
         }
         if closeConnection {
             add("Connection", "close", to: output)
         }
         if sendsBody && !isHead {
-            response.body.withUnsafeBytes { bytes in
-                _ = evbuffer_add(evhttp_request_get_output_buffer(request), bytes.baseAddress, bytes.count)
+            let buffer = evhttp_request_get_output_buffer(request)
+            if let file = response.file, let descriptor = file.takeDescriptor() {
+                // libevent owns the descriptor from here and sends it with sendfile as the
+                // socket drains; evhttp frames it by the segment's length.
+                _ = evbuffer_add_file(buffer, descriptor, Int64(file.offset), Int64(file.count))
+            } else if !response.body.isEmpty {
+                response.body.withUnsafeBytes { bytes in _ = evbuffer_add(buffer, bytes.baseAddress, bytes.count) }
             }
         }
         response.status.reasonPhrase.withCString { reason in

@@ -25,7 +25,7 @@ public final class Server {
 
     private let logger: Logger
     private let maintenancePage: MaintenancePage
-    private var rootHandler: any Handler = ConstantHandler(Response(status: .internalServerError))
+    private var rootHandler: ErrorRenderer?
     private var loop: EventLoop?
     private var http: OpaquePointer?
     private var boundSocket: OpaquePointer?
@@ -56,8 +56,8 @@ public final class Server {
     /// as the port answers can never kill the process with the signal's default action.
     public func run() throws {
         signal(SIGPIPE, SIG_IGN)
-        rootHandler = middleware.wrapping(
-            MaintenanceGate(state: maintenance, page: maintenancePage, routes: routes).wrap(routes))
+        let gate = MaintenanceGate(state: maintenance, page: maintenancePage, routes: routes)
+        rootHandler = ErrorRenderer(wrapping: middleware.wrapping(gate.wrap(routes)), logger: logger)
         let loop = try EventLoop()
         self.loop = loop
         defer { self.loop = nil }
@@ -108,7 +108,7 @@ public final class Server {
         do {
             let request = try RequestReader.read(cRequest)
             isHead = request.method == .head
-            response = respond(to: request)
+            response = rootHandler?.respond(to: request) ?? Self.internalError
         } catch {
             response = Self.badRequest
             closeConnection = true
@@ -116,17 +116,6 @@ public final class Server {
         ReplyWriter.send(
             response, to: cRequest, isHead: isHead, closeConnection: closeConnection,
             date: dateCache.value(at: loop?.cachedUnixSeconds ?? time(nil)))
-    }
-
-    private func respond(to request: Request) -> Response {
-        do {
-            return try rootHandler.respond(to: request)
-        } catch let error as HTTPError {
-            return error.response
-        } catch {
-            logger.error("handler failed", metadata: ["path": "\(request.path)", "error": "\(error)"])
-            return Self.internalError
-        }
     }
 
     /// Counts a reply as in flight until evhttp has written it or its connection died, so a

@@ -1,0 +1,76 @@
+import ArgumentParser
+import EventServer
+import Logging
+import Routes
+
+/// ServeOptions are the flags that describe a server: shared by `serve` and `routes`, so the
+/// listing shows exactly what `serve` would run.
+struct ServeOptions: ParsableArguments {
+    @Option(help: "Address to listen on (IPv4 or IPv6).")
+    var host = "127.0.0.1"
+
+    @Option(help: "TCP port; 0 picks a free port and logs it.")
+    var port = 8080
+
+    @Option(help: "Listen backlog.")
+    var backlog = 1024
+
+    @Option(help: "Largest request line plus headers, in bytes.")
+    var maxHeaderBytes = 8 * 1024
+
+    @Option(help: "Largest request body, in bytes.")
+    var maxBodyBytes = 1024 * 1024
+
+    @Option(help: "Seconds before an idle or slow connection is closed.")
+    var timeout = 30
+
+    @Option(help: "Seconds a graceful stop waits for in-flight replies.")
+    var shutdownTimeout = 10
+
+    @Option(help: "Retry-After seconds on maintenance replies.")
+    var retryAfter = 300
+
+    @Option(help: "HTML file served as the maintenance page.")
+    var maintenancePage: String?
+
+    @Flag(help: "Start in maintenance.")
+    var maintenance = false
+
+    @Option(help: "Folder of static files to serve (off when not given).")
+    var root: String?
+
+    @Option(help: "URL prefix the static files are served under.")
+    var staticPrefix = "/static"
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: Logger.Level = .info
+
+    var configuration: ServerConfiguration {
+        var settings = ServerConfiguration()
+        settings.host = host
+        settings.port = port
+        settings.backlog = backlog
+        settings.maxHeaderBytes = maxHeaderBytes
+        settings.maxBodyBytes = maxBodyBytes
+        settings.timeoutSeconds = timeout
+        settings.shutdownTimeoutSeconds = shutdownTimeout
+        settings.retryAfterSeconds = retryAfter
+        settings.maintenancePagePath = maintenancePage
+        settings.startInMaintenance = maintenance
+        return settings
+    }
+
+    /// A server with the stock modules registered: greeting, probes, status, static files.
+    func makeServer() throws -> Server {
+        let server = try Server(configuration: configuration)
+        try server.register(GreetingRoutes())
+        try server.register(HealthRoutes(maintenance: server.maintenance))
+        try server.register(StatusRoutes(maintenance: server.maintenance, statistics: server.statistics))
+        if let root {
+            try server.register(StaticFiles(root: root, prefix: staticPrefix))
+        }
+        return server
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}

@@ -31,6 +31,7 @@ run: release
 	exec .build/release/eventserver --host $(HOST) --port $(PORT)
 
 test: build
+	$(SWIFT) build --package-path Examples/Inventory
 	$(SWIFT) test
 
 bench: deps

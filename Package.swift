@@ -45,3 +45,17 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// Micro-benchmarks are opt-in, so `swift build` and `swift test` never fetch ordo-one/benchmark:
+//   EVENTSERVER_BENCHMARKS=1 swift package --allow-writing-to-directory .benchmarks benchmark
+if Context.environment["EVENTSERVER_BENCHMARKS"] != nil {
+    package.dependencies.append(
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]))
+    package.targets.append(
+        .executableTarget(
+            name: "RouteBenchmarks",
+            dependencies: ["EventServer", .product(name: "Benchmark", package: "benchmark")],
+            path: "Benchmarks/RouteBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ))
+}

@@ -23,10 +23,13 @@ final class ServerProcess {
     }
 
     /// Starts `eventserver --port 0 arguments…` and waits (bounded) for its listening line.
-    init(_ arguments: [String] = [], host: String = "127.0.0.1", waitForListening: Bool = true) throws {
+    init(
+        _ arguments: [String] = [], host: String = "127.0.0.1", waitForListening: Bool = true,
+        executable: String = ServerProcess.binaryPath
+    ) throws {
         logPath = FileManager.default.temporaryDirectory.appendingPathComponent("eventserver-\(UUID()).log").path
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        process.executableURL = URL(fileURLWithPath: Self.binaryPath)
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = ["--host", host, "--port", "0"] + arguments
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         process.standardOutput = FileHandle.nullDevice

@@ -4,12 +4,19 @@ public enum PercentDecoding {
     /// decoding so an encoded `%2F` stays inside its segment; nil for a malformed escape or a
     /// decoded NUL.
     public static func pathSegments(_ path: String) -> [String]? {
+        let bytes = path.utf8
+        let slash = UInt8(ascii: "/")
         var segments: [String] = []
-        for raw in path.utf8.dropFirst().split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false) {
-            guard let segment = decode(raw, plusIsSpace: false) else { return nil }
+        segments.reserveCapacity(bytes.reduce(0) { $1 == slash ? $0 + 1 : $0 })
+        // A hand-written scan: `split` would allocate an array of slices on every request.
+        var start = bytes.index(after: bytes.startIndex)
+        while true {
+            let end = bytes[start...].firstIndex(of: slash) ?? bytes.endIndex
+            guard let segment = decode(bytes[start..<end], plusIsSpace: false) else { return nil }
             segments.append(segment)
+            guard end != bytes.endIndex else { return segments }
+            start = bytes.index(after: end)
         }
-        return segments
     }
 
     /// Decodes `text`; `+` becomes a space when `plusIsSpace` (form encoding). Nil for a

@@ -21,6 +21,9 @@ public final class RouteTable: RoutesBuilder, Handler {
     }
 
     private let root = RouteNode()
+    /// Patterns made only of literals, by their exact text: a hit skips splitting and decoding
+    /// the path, and a literal route is always the most specific match.
+    private var literalEndpoints: [String: RouteEndpoint] = [:]
     private var registered: [Route] = []
     private var registeringModule = "app"
 
@@ -36,7 +39,11 @@ public final class RouteTable: RoutesBuilder, Handler {
     public func add(_ method: HTTPMethod, _ pattern: String, exempt: Bool, handler: any Handler) throws {
         let parsed = try RoutePattern(pattern)
         let route = Route(method: method, pattern: parsed.description, handler: handler, isExempt: exempt, module: registeringModule)
-        try root.endpoint(for: parsed).add(route)
+        let endpoint = try root.endpoint(for: parsed)
+        try endpoint.add(route)
+        if parsed.segments.allSatisfy({ $0.variableName == nil }) {
+            literalEndpoints[parsed.description] = endpoint
+        }
         registered.append(route)
     }
 
@@ -78,6 +85,7 @@ public final class RouteTable: RoutesBuilder, Handler {
     }
 
     private func endpoint(for path: String) -> (RouteEndpoint, PathParameters)? {
+        if let endpoint = literalEndpoints[path] { return (endpoint, PathParameters()) }
         guard path.utf8.first == UInt8(ascii: "/"), let segments = PercentDecoding.pathSegments(path) else { return nil }
         var parameters = PathParameters()
         guard let endpoint = root.match(segments, from: 0, into: &parameters) else { return nil }

@@ -7,7 +7,7 @@ PORT ?= 8080
 APT_PACKAGES := libevent-dev pkg-config curl
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build release run test bench clean
+.PHONY: all deps test-deps build release run test bench clean
 
 all: release
 
@@ -21,6 +21,11 @@ deps:
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
 
+# The metrics test validates /metrics with the reference Prometheus parser (prometheus_client).
+test-deps: deps
+	@python3 -c 'import prometheus_client' 2>/dev/null || python3 -m pip install -q prometheus_client 2>/dev/null \
+		|| { $(SUDO) apt-get install -y -qq python3 python3-prometheus-client; }
+
 build: deps
 	$(SWIFT) build
 
@@ -30,7 +35,7 @@ release: deps
 run: release
 	exec .build/release/eventserver --host $(HOST) --port $(PORT)
 
-test: build
+test: build test-deps
 	$(SWIFT) build --package-path Examples/Inventory
 	$(SWIFT) test
 

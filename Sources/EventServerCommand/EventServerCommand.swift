@@ -12,7 +12,7 @@ struct EventServerCommand: ParsableCommand {
             SIGTERM or SIGINT stops gracefully, SIGHUP is logged.
             """,
         version: EventServerVersion.current,
-        subcommands: [ServeCommand.self, RoutesCommand.self],
+        subcommands: [ServeCommand.self, RoutesCommand.self, ControlCommand.self],
         defaultSubcommand: ServeCommand.self
     )
 }

@@ -36,6 +36,21 @@ struct ServeOptions: ParsableArguments {
     @Flag(help: "Start in maintenance.")
     var maintenance = false
 
+    @Option(help: "During maintenance, redirect GET and HEAD (307) to this URL instead of the 503 page.")
+    var maintenanceRedirect: String?
+
+    @Option(help: ArgumentHelp("Peers in this CIDR block are served normally during maintenance (repeatable).", valueName: "cidr"))
+    var maintenanceAllow: [String] = []
+
+    @Option(help: "Write the pid here once listening; removed on a clean exit.")
+    var pidFile: String?
+
+    @Option(help: "Keep the maintenance state here, so a restart keeps it.")
+    var stateFile: String?
+
+    @Option(help: "Combined Log Format access log; - for standard output. Off when not given.")
+    var accessLog: String?
+
     @Option(help: "Folder of static files to serve (off when not given).")
     var root: String?
 
@@ -46,26 +61,34 @@ struct ServeOptions: ParsableArguments {
     var logLevel: Logger.Level = .info
 
     var configuration: ServerConfiguration {
-        var settings = ServerConfiguration()
-        settings.host = host
-        settings.port = port
-        settings.backlog = backlog
-        settings.maxHeaderBytes = maxHeaderBytes
-        settings.maxBodyBytes = maxBodyBytes
-        settings.timeoutSeconds = timeout
-        settings.shutdownTimeoutSeconds = shutdownTimeout
-        settings.retryAfterSeconds = retryAfter
-        settings.maintenancePagePath = maintenancePage
-        settings.startInMaintenance = maintenance
-        return settings
+        get throws {
+            var settings = ServerConfiguration()
+            settings.host = host
+            settings.port = port
+            settings.backlog = backlog
+            settings.maxHeaderBytes = maxHeaderBytes
+            settings.maxBodyBytes = maxBodyBytes
+            settings.timeoutSeconds = timeout
+            settings.shutdownTimeoutSeconds = shutdownTimeout
+            settings.retryAfterSeconds = retryAfter
+            settings.maintenancePagePath = maintenancePage
+            settings.startInMaintenance = maintenance
+            settings.maintenanceRedirect = maintenanceRedirect
+            settings.maintenanceAllow = try maintenanceAllow.map(AddressRange.init)
+            settings.pidFilePath = pidFile
+            settings.stateFilePath = stateFile
+            settings.accessLogPath = accessLog
+            return settings
+        }
     }
 
     /// A server with the stock modules registered: greeting, probes, status, static files.
     func makeServer() throws -> Server {
-        let server = try Server(configuration: configuration)
+        let server = try Server(configuration: try configuration)
         try server.register(GreetingRoutes())
         try server.register(HealthRoutes(maintenance: server.maintenance))
         try server.register(StatusRoutes(maintenance: server.maintenance, statistics: server.statistics))
+        try server.register(MetricsRoutes(maintenance: server.maintenance, statistics: server.statistics))
         if let root {
             try server.register(StaticFiles(root: root, prefix: staticPrefix))
         }

@@ -8,7 +8,7 @@ import Glibc
 /// operators and scripts can see it at any time.
 ///
 /// `{"state":"maintenance","since":"2026-11-25T17:22:06Z","since_unix":…,"uptime_seconds":…,
-/// "pid":…,"version":"0.1.0","requests":…}`
+/// "pid":…,"version":"0.1.0","requests":…,"reloads":…}`
 public struct StatusRoutes: RouteModule {
     private let maintenance: MaintenanceState
     private let statistics: ServerStatistics
@@ -32,7 +32,8 @@ public struct StatusRoutes: RouteModule {
             let json = """
                 {"state":"\(state)","since":"\(UTCTime.iso8601(maintenance.changedAt))",\
                 "since_unix":\(maintenance.changedAt),"uptime_seconds":\(uptime),"pid":\(getpid()),\
-                "version":"\(EventServerVersion.current)","requests":\(statistics.requestsReceived)}\n
+                "version":"\(EventServerVersion.current)","requests":\(statistics.requestsReceived),\
+                "reloads":\(statistics.reloads)}\n
                 """
             var response = Response.json(json)
             response.headers.add(name: "Cache-Control", value: "no-store")

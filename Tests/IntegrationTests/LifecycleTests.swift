@@ -24,7 +24,7 @@ import Testing
     @Test func hangupIsLoggedAndNeverStopsTheServer() throws {
         let server = try ServerProcess()
         server.send(SIGHUP)
-        try server.waitForLog(containing: "reload requested")
+        try server.waitForLog(containing: "reloaded")
         #expect(try HTTPConnection(port: server.port).get("/").status == 200)
     }
 

@@ -25,12 +25,15 @@ final class ServerProcess {
     /// Starts `eventserver --port 0 arguments…` and waits (bounded) for its listening line.
     init(
         _ arguments: [String] = [], host: String = "127.0.0.1", waitForListening: Bool = true,
-        executable: String = ServerProcess.binaryPath
+        executable: String = ServerProcess.binaryPath, environment: [String: String] = [:]
     ) throws {
         logPath = FileManager.default.temporaryDirectory.appendingPathComponent("eventserver-\(UUID()).log").path
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = ["--host", host, "--port", "0"] + arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         process.standardOutput = FileHandle.nullDevice
         try process.run()
@@ -90,6 +93,27 @@ final class ServerProcess {
         guard !process.isRunning else { throw TestFailure("eventserver still running after \(seconds)s") }
         return process.terminationStatus
     }
+}
+
+/// Runs `eventserver arguments…` to completion and returns its exit status and output.
+func runEventserver(_ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: ServerProcess.binaryPath)
+    process.arguments = arguments
+    let output = Pipe()
+    let errors = Pipe()
+    process.standardOutput = output
+    process.standardError = errors
+    try process.run()
+    let out = output.fileHandleForReading.readDataToEndOfFile()
+    let err = errors.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+}
+
+/// A fresh path in the temporary folder.
+func temporaryPath(_ name: String) -> String {
+    FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID())").path
 }
 
 struct TestFailure: Error, CustomStringConvertible {

@@ -7,10 +7,13 @@ public struct MaintenancePage: Sendable {
     public let htmlResponse: Response
     /// The reply for clients whose `Accept` prefers `application/json`.
     public let jsonResponse: Response
+    /// The `Retry-After` value, in seconds.
+    public let retryAfterSeconds: Int
 
     /// Builds the replies; `html` replaces the built-in page when given.
     public init(retryAfterSeconds: Int, html: [UInt8]? = nil) {
-        let retryAfter = String(max(0, retryAfterSeconds))
+        self.retryAfterSeconds = max(0, retryAfterSeconds)
+        let retryAfter = String(self.retryAfterSeconds)
         let common: HTTPHeaders = ["Retry-After": retryAfter, "Cache-Control": "no-store"]
         var htmlHeaders = common
         htmlHeaders.add(name: "Content-Type", value: "text/html; charset=utf-8")

@@ -2,7 +2,8 @@
 import Glibc
 #endif
 
-/// MaintenanceState is the server's one maintenance flag and when it last changed.
+/// MaintenanceState is the server's one maintenance flag, when it last changed, and counters
+/// of what it did.
 ///
 /// Loop-confined and deliberately not `Sendable`: signals reach it as libevent events on the
 /// loop thread, so a plain stored `Bool` is enough; no locks, no atomics. `enter()` and
@@ -12,11 +13,15 @@ public final class MaintenanceState {
     public private(set) var isActive: Bool
     /// Wall-clock seconds since the Unix epoch of the last change (or of creation).
     public private(set) var changedAt: Int
+    /// How many times the state changed since start.
+    public private(set) var transitions = 0
+    /// Replies the gate answered in place of a route (503 pages and redirects).
+    public internal(set) var repliesSent = 0
 
     /// Creates the flag, starting in maintenance when `active` is true.
-    public init(active: Bool = false) {
+    public init(active: Bool = false, changedAt: Int? = nil) {
         isActive = active
-        changedAt = time(nil)
+        self.changedAt = changedAt ?? time(nil)
     }
 
     /// Enters maintenance; returns false when already in maintenance.
@@ -31,6 +36,7 @@ public final class MaintenanceState {
         guard isActive != active else { return false }
         isActive = active
         changedAt = time(nil)
+        transitions += 1
         return true
     }
 }

@@ -64,6 +64,16 @@ final class EventLoop {
         try add(event, box, timeout: &timeout)
     }
 
+    /// Runs `action` every `seconds`, until the loop ends.
+    func every(seconds: Int, _ action: @escaping () -> Void) throws {
+        let box = EventAction(action)
+        guard let event = event_new(base, -1, Int16(EV_PERSIST), eventActionTrampoline, box.pointer) else {
+            throw ServerError.eventLoop("cannot create a timer")
+        }
+        var interval = timeval(tv_sec: seconds, tv_usec: 0)
+        try add(event, box, timeout: &interval)
+    }
+
     /// Runs until `stop()` or until nothing is left to wait for.
     func run() throws {
         guard event_base_dispatch(base) >= 0 else { throw ServerError.eventLoop("event_base_dispatch failed") }

@@ -132,7 +132,7 @@ enum RequestReader {
         }
     }
 
-    private static func peerAddress(of request: UnsafeMutablePointer<evhttp_request>) -> String? {
+    static func peerAddress(of request: UnsafeMutablePointer<evhttp_request>) -> String? {
         guard let connection = evhttp_request_get_connection(request) else { return nil }
         var address: UnsafeMutablePointer<CChar>?
         var port: UInt16 = 0

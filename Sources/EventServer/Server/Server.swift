@@ -9,40 +9,46 @@ import Glibc
 ///
 /// Loop-confined and not `Sendable`: build it, register routes, then call `run()`, which serves
 /// on the calling thread until a stop signal. Every request passes through
-/// `middleware ∘ MaintenanceGate ∘ RouteTable`, built once when `run()` starts.
+/// `ErrorRenderer ∘ middleware ∘ MaintenanceGate ∘ RouteTable`, built once when `run()` starts.
 public final class Server {
     public let configuration: ServerConfiguration
     /// The maintenance flag that signals flip and the gate reads.
     public let maintenance: MaintenanceState
-    /// Counters for status and health routes.
+    /// Counters for status and metrics routes.
     public let statistics = ServerStatistics()
-    /// The routes; register into it (or through `register(_:)`) before `run()`.
+    /// The routes; register into them (or through `register(_:)`) before `run()`.
     public let routes = RouteTable()
     /// Middleware around the gate, outermost first.
     public var middleware: [any Middleware] = []
-    /// Called once the listener is bound, with its URL (e.g. to print the chosen port).
-    public var onListening: ((String) -> Void)?
+    /// What gated requests get during maintenance; its page is reloaded on SIGHUP.
+    public let maintenanceResponder: MaintenanceResponder
 
-    private let logger: Logger
-    private let maintenancePage: MaintenancePage
+    let logger: Logger
+    let stateFile: StateFile?
+    let notifier = SystemdNotifier()
+    var accessLog: AccessLog?
+    var loop: EventLoop?
+    var http: OpaquePointer?
+    var boundSocket: OpaquePointer?
+    var isStopping = false
+    private let connections = ConnectionTracker()
     private var rootHandler: ErrorRenderer?
-    private var loop: EventLoop?
-    private var http: OpaquePointer?
-    private var boundSocket: OpaquePointer?
-    private var isStopping = false
     private var dateCache = HTTPDateCache()
 
-    /// Creates a server; throws when the configuration is invalid or the page file unreadable.
+    /// Creates a server; throws when the configuration is invalid or a file it names unusable.
     public init(configuration: ServerConfiguration, logger: Logger = Logger(label: "eventserver")) throws {
         try Self.validate(configuration)
         self.configuration = configuration
         self.logger = logger
-        maintenance = MaintenanceState(active: configuration.startInMaintenance)
-        if let path = configuration.maintenancePagePath {
-            maintenancePage = try MaintenancePage(retryAfterSeconds: configuration.retryAfterSeconds, htmlFile: path)
-        } else {
-            maintenancePage = MaintenancePage(retryAfterSeconds: configuration.retryAfterSeconds)
-        }
+        let page = try configuration.maintenancePagePath.map {
+            try MaintenancePage(retryAfterSeconds: configuration.retryAfterSeconds, htmlFile: $0)
+        } ?? MaintenancePage(retryAfterSeconds: configuration.retryAfterSeconds)
+        maintenanceResponder = MaintenanceResponder(
+            page: page, pagePath: configuration.maintenancePagePath,
+            redirectLocation: configuration.maintenanceRedirect, allowedPeers: configuration.maintenanceAllow)
+        stateFile = configuration.stateFilePath.map(StateFile.init(path:))
+        maintenance = Self.initialState(configuration, stateFile, logger)
+        accessLog = try configuration.accessLogPath.map(AccessLog.init(path:))
     }
 
     /// Registers a module's routes; conflicts throw.
@@ -53,16 +59,20 @@ public final class Server {
     /// Serves until SIGTERM or SIGINT, then stops gracefully and returns.
     ///
     /// Signal events are registered before the socket is bound, so a USR1 that arrives as soon
-    /// as the port answers can never kill the process with the signal's default action.
+    /// as the port answers can never kill the process with the signal's default action; the pid
+    /// file is written only after both.
     public func run() throws {
         signal(SIGPIPE, SIG_IGN)
-        let gate = MaintenanceGate(state: maintenance, page: maintenancePage, routes: routes)
+        let gate = MaintenanceGate(state: maintenance, responder: maintenanceResponder, routes: routes)
         rootHandler = ErrorRenderer(wrapping: middleware.wrapping(gate.wrap(routes)), logger: logger)
         let loop = try EventLoop()
         self.loop = loop
         defer { self.loop = nil }
         for binding in configuration.signalActions {
             try loop.onSignal(binding.signal) { [unowned self] in self.perform(binding.action, for: binding.signal) }
+        }
+        if let accessLog {
+            try loop.every(seconds: 1) { accessLog.flush() }
         }
         guard let http = evhttp_new(loop.base) else { throw ServerError.eventLoop("evhttp_new failed") }
         self.http = http
@@ -78,11 +88,19 @@ public final class Server {
             throw ServerError.eventLoop("evhttp_bind_listener failed")
         }
         boundSocket = socket
+        let pidFile = configuration.pidFilePath.map(PIDFile.init(path:))
+        try pidFile?.claim()
+        defer { pidFile?.release() }
+        try recordState()
         logger.info(
             "eventserver \(EventServerVersion.current) pid \(getpid()) listening on \(bound.url)",
             metadata: ["maintenance": "\(maintenance.isActive)"])
-        onListening?(bound.url)
+        notifier.notify("READY=1\nSTATUS=\(stateSummary)\nMAINPID=\(getpid())")
+        connections.onAllRepliesWritten = { [unowned self] in
+            if isStopping { self.loop?.stop() }
+        }
         try loop.run()
+        accessLog?.flush()
         logger.info("stopped", metadata: ["requests": "\(statistics.requestsReceived)"])
     }
 
@@ -101,81 +119,30 @@ public final class Server {
 
     fileprivate func handle(_ cRequest: UnsafeMutablePointer<evhttp_request>) {
         statistics.requestsReceived += 1
-        trackUntilWritten(cRequest)
+        connections.track(cRequest)
         let response: Response
+        var request: Request?
         var closeConnection = isStopping
-        var isHead = false
         do {
-            let request = try RequestReader.read(cRequest)
-            isHead = request.method == .head
-            response = rootHandler?.respond(to: request) ?? Self.internalError
+            request = try RequestReader.read(cRequest)
+            response = rootHandler?.respond(to: request!) ?? Self.internalError
         } catch {
             response = Self.badRequest
             closeConnection = true
         }
+        let now = loop?.cachedUnixSeconds ?? time(nil)
+        let isHead = request?.method == .head
+        statistics.recordResponse(response.status)
+        statistics.openConnections = connections.openConnections
+        statistics.repliesInFlight = connections.repliesInFlight
+        accessLog?.record(
+            request, peer: request?.peerAddress ?? RequestReader.peerAddress(of: cRequest), status: response.status.code,
+            bytes: isHead ? 0 : response.contentLength, now: now)
         ReplyWriter.send(
-            response, to: cRequest, isHead: isHead, closeConnection: closeConnection,
-            date: dateCache.value(at: loop?.cachedUnixSeconds ?? time(nil)))
+            response, to: cRequest, isHead: isHead, closeConnection: closeConnection, date: dateCache.value(at: now))
     }
 
-    /// Counts a reply as in flight until evhttp has written it or its connection died, so a
-    /// graceful stop knows when nothing is left to finish.
-    private func trackUntilWritten(_ request: UnsafeMutablePointer<evhttp_request>) {
-        let context = Unmanaged.passUnretained(self).toOpaque()
-        statistics.repliesInFlight += 1
-        evhttp_request_set_on_complete_cb(request, replyWrittenCallback, context)
-        evhttp_connection_set_closecb(evhttp_request_get_connection(request), connectionLostCallback, context)
-    }
-
-    fileprivate func replyFinished(_ connection: OpaquePointer?, written: Bool) {
-        statistics.repliesInFlight -= 1
-        if written { evhttp_connection_set_closecb(connection, nil, nil) }
-        if isStopping && statistics.repliesInFlight == 0 { loop?.stop() }
-    }
-
-    // MARK: Signals
-
-    private func perform(_ action: SignalAction, for signal: Int32) {
-        let name = SignalBinding.name(of: signal)
-        switch action {
-        case .enterMaintenance:
-            if maintenance.enter() { logger.notice("entered maintenance", metadata: ["signal": "\(name)"]) }
-        case .leaveMaintenance:
-            if maintenance.leave() { logger.notice("left maintenance", metadata: ["signal": "\(name)"]) }
-        case .reload:
-            logger.info("reload requested; nothing to reload", metadata: ["signal": "\(name)"])
-        case .stop:
-            beginStop(after: name)
-        }
-    }
-
-    private func beginStop(after signalName: String) {
-        guard !isStopping else {
-            logger.warning("second stop signal: closing now", metadata: ["signal": "\(signalName)"])
-            loop?.stop()
-            return
-        }
-        isStopping = true
-        if let http, let boundSocket {
-            evhttp_del_accept_socket(http, boundSocket)
-            self.boundSocket = nil
-        }
-        let inFlight = statistics.repliesInFlight
-        logger.notice("stopping", metadata: ["signal": "\(signalName)", "replies_in_flight": "\(inFlight)"])
-        guard inFlight > 0 else {
-            loop?.stop()
-            return
-        }
-        let timeout = configuration.shutdownTimeoutSeconds
-        do {
-            try loop?.after(seconds: timeout) { [unowned self] in
-                logger.warning("shutdown timeout: closing \(statistics.repliesInFlight) unfinished replies")
-                loop?.stop()
-            }
-        } catch {
-            loop?.stop()
-        }
-    }
+    var repliesInFlight: Int { connections.repliesInFlight }
 
     // MARK: Constants
 
@@ -199,15 +166,4 @@ public final class Server {
 private func serverRequestCallback(_ request: UnsafeMutablePointer<evhttp_request>?, _ context: UnsafeMutableRawPointer?) {
     guard let request, let context else { return }
     Unmanaged<Server>.fromOpaque(context).takeUnretainedValue().handle(request)
-}
-
-private func replyWrittenCallback(_ request: UnsafeMutablePointer<evhttp_request>?, _ context: UnsafeMutableRawPointer?) {
-    guard let context else { return }
-    let connection = request.flatMap { evhttp_request_get_connection($0) }
-    Unmanaged<Server>.fromOpaque(context).takeUnretainedValue().replyFinished(connection, written: true)
-}
-
-private func connectionLostCallback(_ connection: OpaquePointer?, _ context: UnsafeMutableRawPointer?) {
-    guard let context else { return }
-    Unmanaged<Server>.fromOpaque(context).takeUnretainedValue().replyFinished(connection, written: false)
 }

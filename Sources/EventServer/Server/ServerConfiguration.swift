@@ -24,6 +24,16 @@ public struct ServerConfiguration: Sendable {
     public var maintenancePagePath: String?
     /// Whether the server starts in maintenance.
     public var startInMaintenance = false
+    /// During maintenance, GET and HEAD are redirected (307) here instead of the 503 page.
+    public var maintenanceRedirect: String?
+    /// Peers in these ranges are served normally during maintenance (socket address only).
+    public var maintenanceAllow: [AddressRange] = []
+    /// Where the pid is written once the server is bound; removed on a clean exit.
+    public var pidFilePath: String?
+    /// Where the maintenance state is kept across restarts.
+    public var stateFilePath: String?
+    /// Combined Log Format access log, `-` for standard output; off when nil.
+    public var accessLogPath: String?
     /// Which signal does what; every signal here is handled on the loop.
     public var signalActions: [SignalBinding] = SignalBinding.defaults
 
@@ -38,7 +48,7 @@ public enum SignalAction: Sendable, Equatable {
     case leaveMaintenance
     /// Graceful stop: stop accepting, finish in-flight replies, exit.
     case stop
-    /// Logged; never stops the server.
+    /// Re-reads the maintenance page and reopens the access log; never stops the server.
     case reload
 }
 

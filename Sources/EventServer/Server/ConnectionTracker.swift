@@ -1,0 +1,58 @@
+import CEvent
+
+/// ConnectionTracker counts open connections and replies not yet fully written.
+///
+/// evhttp 2.1 has no connection hooks of its own, so the first request on a connection
+/// registers a close callback, and every reply a completion callback. A graceful stop waits
+/// until `repliesInFlight` is zero. Loop-confined.
+final class ConnectionTracker {
+    /// Connections that sent at least one request and are still open.
+    private(set) var openConnections = 0
+    /// Replies handed to evhttp whose bytes are not yet all written.
+    private(set) var repliesInFlight = 0
+    /// Called whenever `repliesInFlight` drops to zero.
+    var onAllRepliesWritten: (() -> Void)?
+
+    /// Whether each tracked connection has a reply in flight (evhttp serves one request per
+    /// connection at a time).
+    private var replyPending: [OpaquePointer: Bool] = [:]
+
+    /// Starts tracking `request`'s reply and, on its first request, its connection.
+    func track(_ request: UnsafeMutablePointer<evhttp_request>) {
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        guard let connection = evhttp_request_get_connection(request) else { return }
+        if replyPending.updateValue(true, forKey: connection) == nil {
+            openConnections += 1
+            evhttp_connection_set_closecb(connection, connectionClosedCallback, context)
+        }
+        repliesInFlight += 1
+        evhttp_request_set_on_complete_cb(request, replyWrittenCallback, context)
+    }
+
+    fileprivate func replyWritten(on connection: OpaquePointer) {
+        replyPending[connection] = false
+        replyFinished()
+    }
+
+    fileprivate func connectionClosed(_ connection: OpaquePointer) {
+        openConnections -= 1
+        if replyPending.removeValue(forKey: connection) == true {
+            replyFinished()  // the peer went away before the reply was written
+        }
+    }
+
+    private func replyFinished() {
+        repliesInFlight -= 1
+        if repliesInFlight == 0 { onAllRepliesWritten?() }
+    }
+}
+
+private func replyWrittenCallback(_ request: UnsafeMutablePointer<evhttp_request>?, _ context: UnsafeMutableRawPointer?) {
+    guard let request, let context, let connection = evhttp_request_get_connection(request) else { return }
+    Unmanaged<ConnectionTracker>.fromOpaque(context).takeUnretainedValue().replyWritten(on: connection)
+}
+
+private func connectionClosedCallback(_ connection: OpaquePointer?, _ context: UnsafeMutableRawPointer?) {
+    guard let connection, let context else { return }
+    Unmanaged<ConnectionTracker>.fromOpaque(context).takeUnretainedValue().connectionClosed(connection)
+}

@@ -1,0 +1,142 @@
+import ArgumentParser
+import EventServer
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `eventserver ctl`: drives a running server through its pid file and reports what it says.
+struct ControlCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ctl",
+        abstract: "Control a running eventserver through its pid file.",
+        discussion: """
+            Each command sends the signal an operator would (USR1, USR2, HUP, TERM), then waits \
+            up to --wait seconds until the server confirms, and prints the state it reports.
+            """,
+        subcommands: [Maintenance.self, Status.self, Reload.self, Stop.self]
+    )
+
+    struct Options: ParsableArguments {
+        @Option(help: "The pid file the server was started with.")
+        var pidFile = "/run/eventserver.pid"
+
+        @Option(help: "Seconds to wait for the server to confirm.")
+        var wait: Double = 2
+
+        /// The pid of the live server the pid file names.
+        func runningServer() throws -> (pid: Int32, probe: ServerProbe) {
+            let file = PIDFile(path: pidFile)
+            guard let pid = file.recordedPID() else { throw ControlError("no server running: cannot read a pid from \(pidFile)") }
+            guard PIDFile.isRunning(pid, named: nil) else {
+                throw ControlError("no server running: \(pidFile) names pid \(pid), which is not running (stale pid file)")
+            }
+            guard let probe = ServerProbe(pid: pid) else { throw ControlError("pid \(pid) has no listening socket") }
+            return (pid, probe)
+        }
+
+        /// Polls `/status` until `done` holds, for at most `wait` seconds.
+        func waitFor(_ probe: ServerProbe, _ done: (ServerProbe.Status) -> Bool) throws -> ServerProbe.Status {
+            let deadline = MonotonicSeconds.now + wait
+            var last: ServerProbe.Status?
+            repeat {
+                if let status = try? probe.status(), done(status) { return status } else { last = try? probe.status() }
+                usleep(20_000)
+            } while MonotonicSeconds.now < deadline
+            throw ControlError("the server did not confirm within \(wait) s" + (last.map { "; it reports \($0.state)" } ?? ""))
+        }
+    }
+
+    struct Maintenance: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Enter (on) or leave (off) maintenance.")
+
+        enum Setting: String, ExpressibleByArgument, CaseIterable { case on, off }
+
+        @Argument var setting: Setting
+        @OptionGroup var options: Options
+
+        func run() throws {
+            try reportingControlErrors {
+                let (pid, probe) = try options.runningServer()
+                let wanted = setting == .on ? "maintenance" : "serving"
+                kill(pid, setting == .on ? SIGUSR1 : SIGUSR2)
+                let status = try options.waitFor(probe) { $0.state == wanted }
+                print(summary(status, probe))
+            }
+        }
+    }
+
+    struct Status: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print the live state and since when.")
+
+        @OptionGroup var options: Options
+
+        func run() throws {
+            try reportingControlErrors {
+                let (_, probe) = try options.runningServer()
+                let status = try probe.status()
+                print(summary(status, probe) + ", up \(Int(status.uptime_seconds)) s, \(status.requests) requests")
+            }
+        }
+    }
+
+    struct Reload: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Re-read the maintenance page and reopen the access log (SIGHUP).")
+
+        @OptionGroup var options: Options
+
+        func run() throws {
+            try reportingControlErrors {
+                let (pid, probe) = try options.runningServer()
+                let before = try probe.status().reloads
+                kill(pid, SIGHUP)
+                let status = try options.waitFor(probe) { $0.reloads > before }
+                print("reloaded; " + summary(status, probe))
+            }
+        }
+    }
+
+    struct Stop: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Stop gracefully (SIGTERM) and wait for the exit.")
+
+        @OptionGroup var options: Options
+
+        @Option(help: "Seconds to wait for the exit (finishing in-flight replies).")
+        var stopWait: Double = 15
+
+        func run() throws {
+            try reportingControlErrors {
+                let (pid, _) = try options.runningServer()
+                kill(pid, SIGTERM)
+                let deadline = MonotonicSeconds.now + stopWait
+                while PIDFile.isRunning(pid, named: nil) && MonotonicSeconds.now < deadline { usleep(20_000) }
+                guard !PIDFile.isRunning(pid, named: nil) else { throw ControlError("pid \(pid) still running after \(stopWait) s") }
+                print("stopped (pid \(pid))")
+            }
+        }
+    }
+}
+
+private func summary(_ status: ServerProbe.Status, _ probe: ServerProbe) -> String {
+    "\(status.state) since \(status.since) (pid \(status.pid), \(probe.url))"
+}
+
+private func reportingControlErrors(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let error as ControlError {
+        let line = Array("eventserver ctl: \(error)\n".utf8)
+        _ = line.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+        throw ExitCode.failure
+    }
+}
+
+/// Seconds from a monotonic clock, for bounded waits.
+enum MonotonicSeconds {
+    static var now: Double {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+    }
+}

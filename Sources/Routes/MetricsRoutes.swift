@@ -1,0 +1,58 @@
+import EventServer
+
+/// MetricsRoutes serves `GET /metrics` in the Prometheus text format (version 0.0.4), exempt
+/// from maintenance so scrapes keep working while the site is down.
+public struct MetricsRoutes: RouteModule {
+    private let maintenance: MaintenanceState
+    private let statistics: ServerStatistics
+
+    public init(maintenance: MaintenanceState, statistics: ServerStatistics) {
+        self.maintenance = maintenance
+        self.statistics = statistics
+    }
+
+    public func register(in routes: any RoutesBuilder) throws {
+        try routes.add(.get, "/metrics", exempt: true, handler: MetricsHandler(maintenance: maintenance, statistics: statistics))
+    }
+
+    private struct MetricsHandler: Handler {
+        let maintenance: MaintenanceState
+        let statistics: ServerStatistics
+
+        func respond(to request: Request) -> Response {
+            var text = ""
+            func metric(_ name: String, _ type: String, _ help: String, _ samples: [(labels: String, value: String)]) {
+                text += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
+                for sample in samples { text += "\(name)\(sample.labels) \(sample.value)\n" }
+            }
+            metric(
+                "eventserver_http_responses_total", "counter", "Replies sent, by status code.",
+                statistics.responsesByStatus.map { ("{code=\"\($0.code)\"}", String($0.count)) })
+            metric("eventserver_http_requests_total", "counter", "Requests received.", [("", String(statistics.requestsReceived))])
+            metric(
+                "eventserver_maintenance", "gauge", "1 while in maintenance, 0 while serving.",
+                [("", maintenance.isActive ? "1" : "0")])
+            metric(
+                "eventserver_maintenance_since_seconds", "gauge", "Unix time of the last state change.",
+                [("", String(maintenance.changedAt))])
+            metric(
+                "eventserver_maintenance_transitions_total", "counter", "Maintenance state changes since start.",
+                [("", String(maintenance.transitions))])
+            metric(
+                "eventserver_maintenance_replies_total", "counter", "Replies the maintenance gate sent instead of a route.",
+                [("", String(maintenance.repliesSent))])
+            metric(
+                "eventserver_open_connections", "gauge", "Open connections that sent at least one request.",
+                [("", String(statistics.openConnections))])
+            metric("eventserver_reloads_total", "counter", "Completed SIGHUP reloads.", [("", String(statistics.reloads))])
+            metric("eventserver_uptime_seconds", "gauge", "Seconds since start.", [("", String(statistics.uptimeSeconds))])
+            metric(
+                "eventserver_build_info", "gauge", "Always 1; the version is a label.",
+                [("{version=\"\(EventServerVersion.current)\"}", "1")])
+            return Response(
+                status: .ok,
+                headers: ["Content-Type": "text/plain; version=0.0.4; charset=utf-8", "Cache-Control": "no-store"],
+                body: Array(text.utf8))
+        }
+    }
+}

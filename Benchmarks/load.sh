@@ -8,6 +8,7 @@
 # Each run starts a fresh server pinned to CPU 0 and wrk pinned to CPU 1; servers alternate
 # within each round so drift affects all alike. Prints a Markdown table with medians and the
 # ratio to the plain C server; the raw wrk outputs land in Benchmarks/results/.
+# SERVERS may also name eventserver-accesslog (eventserver writing a Combined Log Format log).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,6 +25,7 @@ need wrk wrk
 need curl curl
 need taskset util-linux
 need pkg-config pkg-config
+need python3 python3
 dpkg-query -W -f='${Status}' libevent-dev 2>/dev/null | grep -q "ok installed" || apt-get install -y -qq libevent-dev >/dev/null
 
 work=$(mktemp -d)
@@ -55,6 +57,7 @@ kill -TERM "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
 start_server() { # name port -> pid in $server_pid
     case $1 in
         eventserver) taskset -c "$SERVER_CPU" "$eventserver_bin" --port "$2" --maintenance-page "$work/page.html" --log-level warning 2>/dev/null & ;;
+        eventserver-accesslog) taskset -c "$SERVER_CPU" "$eventserver_bin" --port "$2" --maintenance-page "$work/page.html" --log-level warning --access-log "$work/access.log" 2>/dev/null & ;;
         c-evhttp) taskset -c "$SERVER_CPU" "$work/c-evhttp" "$2" "$work/page.html" 2>/dev/null & ;;
         c-evhttp-changelist) taskset -c "$SERVER_CPU" "$work/c-evhttp" "$2" "$work/page.html" --changelist 2>/dev/null & ;;
     esac
@@ -110,8 +113,8 @@ for (mode, conns, server) in sorted(groups, key=lambda k: (k[0] != "service", k[
     runs = groups[(mode, conns, server)]
     rps = statistics.median(r[0] for r in runs)
     base = groups.get((mode, conns, "c-evhttp"))
-    ratio = rps / statistics.median(r[0] for r in base) if base else float("nan")
+    ratio = f"{rps / statistics.median(r[0] for r in base):.2f}x" if base else "–"
     print(f"| {mode} | {conns} | {server} | {rps:,.0f} | {' / '.join(f'{r[0]:,.0f}' for r in runs)} | "
           f"{statistics.median(r[1] for r in runs):.3f} | {statistics.median(r[2] for r in runs):.3f} | "
-          f"{max(r[3] for r in runs):.1f} | {ratio:.2f}x |")
+          f"{max(r[3] for r in runs):.1f} | {ratio} |")
 PY

@@ -15,6 +15,7 @@
 #include <event2/http_struct.h>
 #include <event2/keyvalq_struct.h>
 #include <event2/listener.h>
+#include <sys/prctl.h>
 
 /// evsignal_new() is a macro: a persistent signal event on `base`.
 static inline struct event *cevent_signal_new(struct event_base *base, int signum,
@@ -41,6 +42,12 @@ static inline struct evkeyval *cevent_headers_first(struct evkeyvalq *headers) {
 /// The header after `header`; TAILQ_NEXT is a macro.
 static inline struct evkeyval *cevent_headers_next(struct evkeyval *header) {
     return header->next.tqe_next;
+}
+
+/// Asks the kernel to send `signum` to this process when its parent dies (prctl is variadic,
+/// which Swift cannot call).
+static inline int cevent_signal_on_parent_death(int signum) {
+    return prctl(PR_SET_PDEATHSIG, (unsigned long)signum, 0, 0, 0);
 }
 
 #endif

@@ -57,6 +57,9 @@ struct ServeOptions: ParsableArguments {
     @Option(help: "URL prefix the static files are served under.")
     var staticPrefix = "/static"
 
+    @Option(help: ArgumentHelp("Worker processes sharing the port: a number, or auto (one per CPU).", valueName: "n|auto"))
+    var workers: WorkerCount = .count(1)
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
@@ -82,9 +85,12 @@ struct ServeOptions: ParsableArguments {
         }
     }
 
-    /// A server with the stock modules registered: greeting, probes, status, static files.
-    func makeServer() throws -> Server {
-        let server = try Server(configuration: try configuration)
+    /// A server with the stock modules registered: greeting, probes, status, metrics, static files.
+    func makeServer(port: Int? = nil, startInMaintenance: Bool? = nil) throws -> Server {
+        var settings = try configuration
+        if let port { settings.port = port }
+        if let startInMaintenance { settings.startInMaintenance = startInMaintenance }
+        let server = try Server(configuration: settings)
         try server.register(GreetingRoutes())
         try server.register(HealthRoutes(maintenance: server.maintenance))
         try server.register(StatusRoutes(maintenance: server.maintenance, statistics: server.statistics))
@@ -97,3 +103,26 @@ struct ServeOptions: ParsableArguments {
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+/// WorkerCount is `--workers`: a positive number or `auto`.
+enum WorkerCount: ExpressibleByArgument {
+    case count(Int)
+    case auto
+
+    init?(argument: String) {
+        if argument == "auto" {
+            self = .auto
+        } else if let count = Int(argument), count > 0 {
+            self = .count(count)
+        } else {
+            return nil
+        }
+    }
+
+    var resolved: Int {
+        switch self {
+        case let .count(count): count
+        case .auto: WorkerSupervisor.onlineProcessors
+        }
+    }
+}

@@ -31,9 +31,12 @@ struct ServerProbe {
 
     var url: String { host.contains(":") ? "http://[\(host)]:\(port)" : "http://\(host):\(port)" }
 
-    /// The probe for `pid`'s first listening TCP socket, or nil when it has none we can see.
+    /// The probe for `pid`'s first listening TCP socket, or its workers' when `pid` is a
+    /// `--workers` master (which only reserves the port); nil when none can be seen.
     init?(pid: Int32) {
-        let inodes = Self.socketInodes(of: pid)
+        let children = (try? String(decoding: readAll("/proc/\(pid)/task/\(pid)/children"), as: UTF8.self)) ?? ""
+        let inodes = ([pid] + children.split(separator: " ").compactMap { Int32($0) })
+            .reduce(into: Set<String>()) { $0.formUnion(Self.socketInodes(of: $1)) }
         for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
             guard let text = try? String(decoding: readAll(table), as: UTF8.self) else { continue }
             for line in text.split(separator: "\n").dropFirst() {

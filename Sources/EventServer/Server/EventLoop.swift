@@ -56,11 +56,16 @@ final class EventLoop {
 
     /// Runs `action` once, `seconds` from now.
     func after(seconds: Int, _ action: @escaping () -> Void) throws {
+        try after(milliseconds: seconds * 1000, action)
+    }
+
+    /// Runs `action` once, `milliseconds` from now.
+    func after(milliseconds: Int, _ action: @escaping () -> Void) throws {
         let box = EventAction(action)
         guard let event = cevent_timer_new(base, eventActionTrampoline, box.pointer) else {
             throw ServerError.eventLoop("cannot create a timer")
         }
-        var timeout = timeval(tv_sec: seconds, tv_usec: 0)
+        var timeout = timeval(tv_sec: milliseconds / 1000, tv_usec: (milliseconds % 1000) * 1000)
         try add(event, box, timeout: &timeout)
     }
 
@@ -72,6 +77,14 @@ final class EventLoop {
         }
         var interval = timeval(tv_sec: seconds, tv_usec: 0)
         try add(event, box, timeout: &interval)
+    }
+
+    /// In a forked child, detaches this loop from the kernel objects it shares with the parent
+    /// (epoll instance, signal pipe) and drops its events, so the child's own loop can own the
+    /// signals. The object itself stays allocated: the child may be inside one of its callbacks.
+    func detachAfterFork() {
+        event_reinit(base)
+        for event in events { event_del(event) }
     }
 
     /// Runs until `stop()` or until nothing is left to wait for.

@@ -60,8 +60,9 @@ public final class Server {
     ///
     /// Signal events are registered before the socket is bound, so a USR1 that arrives as soon
     /// as the port answers can never kill the process with the signal's default action; the pid
-    /// file is written only after both.
-    public func run() throws {
+    /// file is written only after both (unless `claimingPIDFile` is false: a worker's master
+    /// owns it).
+    public func run(claimingPIDFile: Bool = true) throws {
         signal(SIGPIPE, SIG_IGN)
         let gate = MaintenanceGate(state: maintenance, responder: maintenanceResponder, routes: routes)
         rootHandler = ErrorRenderer(wrapping: middleware.wrapping(gate.wrap(routes)), logger: logger)
@@ -88,7 +89,7 @@ public final class Server {
             throw ServerError.eventLoop("evhttp_bind_listener failed")
         }
         boundSocket = socket
-        let pidFile = configuration.pidFilePath.map(PIDFile.init(path:))
+        let pidFile = claimingPIDFile ? configuration.pidFilePath.map(PIDFile.init(path:)) : nil
         try pidFile?.claim()
         defer { pidFile?.release() }
         try recordState()

@@ -1,0 +1,43 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// PortReservation binds, without listening, the address workers share.
+///
+/// A bound socket that does not listen takes no connections, but with SO_REUSEPORT it keeps the
+/// port for this user while workers come and go, and turns `--port 0` into one concrete port.
+enum PortReservation {
+    static func reserve(host: String, port: Int) throws -> (descriptor: Int32, port: Int) {
+        var hints = addrinfo()
+        hints.ai_family = AF_UNSPEC
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV
+        var results: UnsafeMutablePointer<addrinfo>?
+        let shown = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        guard getaddrinfo(host, String(port), &hints, &results) == 0, let address = results else {
+            throw ServerError.cannotListen(address: shown, reason: "cannot resolve \(host)")
+        }
+        defer { freeaddrinfo(results) }
+        let descriptor = socket(address.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        var one: Int32 = 1
+        setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        setsockopt(descriptor, SOL_SOCKET, SO_REUSEPORT, &one, socklen_t(MemoryLayout<Int32>.size))
+        guard descriptor >= 0, bind(descriptor, address.pointee.ai_addr, address.pointee.ai_addrlen) == 0 else {
+            let reason = String(cString: strerror(errno))
+            close(descriptor)
+            throw ServerError.cannotListen(address: shown, reason: reason)
+        }
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        _ = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
+        let family = storage.ss_family
+        let boundPort = withUnsafePointer(to: &storage) { pointer -> UInt16 in
+            family == sa_family_t(AF_INET6)
+                ? pointer.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { $0.pointee.sin6_port }
+                : pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_port }
+        }
+        return (descriptor, Int(UInt16(bigEndian: boundPort)))
+    }
+}

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Side-by-side load benchmark: eventserver against a plain C evhttp server (and the same C server
-# with libevent's epoll change list), in service and in maintenance, under wrk on loopback.
+# Side-by-side load benchmark: eventserver against a plain C evhttp server, the same C server
+# with libevent's epoll change list, and the seed's Go design (net/http + atomic flag +
+# middleware, GOMAXPROCS=1), in service and in maintenance, under wrk on loopback.
 #
 #   Benchmarks/load.sh                  # 3 rounds x 8 s per run, 50 and 256 connections
 #   ROUNDS=5 DURATION=10 Benchmarks/load.sh
@@ -16,7 +17,7 @@ ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-8}
 CONNECTIONS=${CONNECTIONS:-"50 256"}
 MODES=${MODES:-"service maintenance"}
-SERVERS=${SERVERS:-"eventserver c-evhttp c-evhttp-changelist"}
+SERVERS=${SERVERS:-"eventserver c-evhttp c-evhttp-changelist go-nethttp"}
 SERVER_CPU=${SERVER_CPU:-0}
 LOAD_CPU=${LOAD_CPU:-1}
 
@@ -26,6 +27,7 @@ need curl curl
 need taskset util-linux
 need pkg-config pkg-config
 need python3 python3
+case " $SERVERS " in *" go-nethttp "*) need go golang-go ;; esac
 dpkg-query -W -f='${Status}' libevent-dev 2>/dev/null | grep -q "ok installed" || apt-get install -y -qq libevent-dev >/dev/null
 
 work=$(mktemp -d)
@@ -36,9 +38,12 @@ cleanup() { for p in "${pids[@]:-}"; do [ -n "$p" ] && kill -KILL "$p" 2>/dev/nu
 trap cleanup EXIT
 
 echo "building release binaries…" >&2
-swift build -c release --product eventserver >&2
-eventserver_bin=$(swift build -c release --show-bin-path)/eventserver
+swift build -c release --static-swift-stdlib --product eventserver >&2
+eventserver_bin=$(swift build -c release --static-swift-stdlib --show-bin-path)/eventserver
 gcc -O2 -o "$work/c-evhttp" Benchmarks/baselines/c-evhttp/server.c $(pkg-config --cflags --libs libevent)
+if command -v go >/dev/null; then
+    (cd Benchmarks/baselines/go-nethttp && GOCACHE="$work/gocache" GO111MODULE=off go build -o "$work/go-nethttp" main.go)
+fi
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
@@ -60,6 +65,7 @@ start_server() { # name port -> pid in $server_pid
         eventserver-accesslog) taskset -c "$SERVER_CPU" "$eventserver_bin" --port "$2" --maintenance-page "$work/page.html" --log-level warning --access-log "$work/access.log" 2>/dev/null & ;;
         c-evhttp) taskset -c "$SERVER_CPU" "$work/c-evhttp" "$2" "$work/page.html" 2>/dev/null & ;;
         c-evhttp-changelist) taskset -c "$SERVER_CPU" "$work/c-evhttp" "$2" "$work/page.html" --changelist 2>/dev/null & ;;
+        go-nethttp) GOMAXPROCS=1 taskset -c "$SERVER_CPU" "$work/go-nethttp" "$2" "$work/page.html" 2>/dev/null & ;;
     esac
     server_pid=$!
     pids+=("$server_pid")
@@ -100,6 +106,7 @@ for round in $(seq 1 "$ROUNDS"); do
     done
 done
 
+cp "$rows" "$results/latest.tsv"
 python3 - "$rows" "$ROUNDS" "$DURATION" <<'PY'
 import sys, statistics, collections
 rows = [line.rstrip("\n").split("\t") for line in open(sys.argv[1]) if line.strip()]
@@ -118,3 +125,4 @@ for (mode, conns, server) in sorted(groups, key=lambda k: (k[0] != "service", k[
           f"{statistics.median(r[1] for r in runs):.3f} | {statistics.median(r[2] for r in runs):.3f} | "
           f"{max(r[3] for r in runs):.1f} | {ratio} |")
 PY
+echo "rows saved to $results/latest.tsv; chart: python3 Benchmarks/chart.py" >&2

@@ -58,6 +58,8 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
 extension String {
     /// Whether two strings are equal when ASCII letters are compared without case.
     func equalsIgnoringASCIICase(_ other: String) -> Bool {
+        // Different lengths are the common case on the hot path (`Host` against `Content-Length`).
+        guard utf8.count == other.utf8.count else { return false }
         var left = utf8.makeIterator()
         var right = other.utf8.makeIterator()
         while true {

@@ -1,0 +1,52 @@
+#!/usr/bin/env python3
+"""Draws Benchmarks/results/load.png from the rows load.sh saved in Benchmarks/results/latest.tsv.
+
+One panel per mode (in service, in maintenance); bars are the median req/s over the rounds for
+each server at each connection count, with the ratio to the plain C evhttp server on top.
+Needs matplotlib (pip install matplotlib, or apt-get install python3-matplotlib).
+"""
+import collections
+import statistics
+import sys
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+results = Path(__file__).resolve().parent / "results"
+rows = [line.rstrip("\n").split("\t") for line in (results / "latest.tsv").read_text().splitlines() if line.strip()]
+medians = collections.defaultdict(list)
+for server, mode, conns, _round, rps, *_ in rows:
+    medians[(mode, int(conns), server)].append(float(rps))
+medians = {key: statistics.median(values) for key, values in medians.items()}
+
+order = ["eventserver", "c-evhttp", "c-evhttp-changelist", "go-nethttp"]
+servers = [s for s in order if any(k[2] == s for k in medians)] + sorted({k[2] for k in medians} - set(order))
+modes = [m for m in ["service", "maintenance"] if any(k[0] == m for k in medians)]
+connections = sorted({k[1] for k in medians})
+colors = {"eventserver": "#d9480f", "c-evhttp": "#495057", "c-evhttp-changelist": "#868e96", "go-nethttp": "#1c7ed6"}
+
+figure, axes = plt.subplots(1, len(modes), figsize=(6 * len(modes), 4.5), sharey=True, squeeze=False)
+width = 0.8 / len(servers)
+for axis, mode in zip(axes[0], modes):
+    for index, server in enumerate(servers):
+        xs = [c + (index - (len(servers) - 1) / 2) * width for c in range(len(connections))]
+        ys = [medians.get((mode, conns, server), 0) for conns in connections]
+        bars = axis.bar(xs, ys, width, label=server, color=colors.get(server))
+        for bar, conns in zip(bars, connections):
+            base = medians.get((mode, conns, "c-evhttp"))
+            if base and bar.get_height():
+                axis.annotate(f"{bar.get_height() / base:.2f}×", (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                              ha="center", va="bottom", fontsize=8)
+    axis.set_title(f"GET /, {'in service' if mode == 'service' else 'in maintenance (503)'}")
+    axis.set_xticks(range(len(connections)), [f"{c} connections" for c in connections])
+    axis.grid(axis="y", alpha=0.3)
+axes[0][0].set_ylabel("requests per second (median of rounds)")
+axes[0][-1].legend(loc="lower right", fontsize=8)
+figure.suptitle("One core each, wrk on another core; ratio to plain C evhttp above each bar")
+figure.tight_layout()
+output = results / "load.png"
+figure.savefig(output, dpi=110)
+print(f"wrote {output}", file=sys.stderr)

@@ -66,3 +66,34 @@ import Testing
         #expect(try HTTPConnection(port: server.port).get("//livez").status == 404)
     }
 }
+
+@Suite struct ProtocolEdgeTests {
+    @Test func connectIsRefusedAndTheConnectionClosed() throws {
+        let server = try ServerProcess()
+        let connection = try HTTPConnection(port: server.port, timeoutSeconds: 2)
+        try connection.write("CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n")
+        let response = try connection.readResponse()
+        #expect(response.status == 405)
+        #expect(response.text == "Method Not Allowed\n")
+        #expect(response[header: "Connection"] == "close")
+        #expect(connection.isClosedByServer())
+        #expect(try HTTPConnection(port: server.port).get("/").status == 200)
+    }
+
+    @Test(arguments: ["xchunked", "gzip", "chunked, gzip", "identity"])
+    func transferEncodingsOtherThanChunkedAreRefused(coding: String) throws {
+        let server = try ServerProcess()
+        let connection = try HTTPConnection(port: server.port)
+        try connection.write("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: \(coding)\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n")
+        let response = try connection.readResponse()
+        #expect(response.status == 400)
+        #expect(connection.isClosedByServer())
+    }
+
+    @Test func traceGets405FromTheTable() throws {
+        let server = try ServerProcess()
+        let response = try HTTPConnection(port: server.port).get("/", method: "TRACE")
+        #expect(response.status == 405)
+        #expect(response[header: "Allow"] == "GET, HEAD, OPTIONS")
+    }
+}

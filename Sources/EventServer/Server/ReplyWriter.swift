@@ -8,12 +8,13 @@ import Glibc
 ///
 /// It never uses `evhttp_send_error`, which drops our headers and forces `Connection: close`.
 /// It owns the framing headers: a handler's `Content-Length` is ignored, a reply to HEAD keeps
-/// the length of the body it does not send (evhttp would otherwise send HEAD bodies).
+/// the length of the body it does not send (evhttp would otherwise send HEAD bodies), and a
+/// reply to CONNECT gets the `Content-Length` evhttp leaves out for that method.
 enum ReplyWriter {
     static func send(
         _ response: Response,
         to request: UnsafeMutablePointer<evhttp_request>,
-        isHead: Bool,
+        method: HTTPMethod?,
         closeConnection: Bool,
         date: String
     ) {
@@ -23,7 +24,8 @@ enum ReplyWriter {
         }
         add("Date", date, to: output)
         let sendsBody = !response.status.forbidsBody
-        if isHead && sendsBody {
+        let isHead = method == .head
+        if sendsBody && (isHead || method == .connect) {
             add("Content-Length", String(response.contentLength), to: output)
         }
         if closeConnection {

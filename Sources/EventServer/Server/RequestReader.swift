@@ -14,6 +14,7 @@ enum RequestDefect: Error, Equatable {
     case invalidContentLength
     case missingHost
     case duplicateHost
+    case unsupportedTransferEncoding
 }
 
 /// RequestReader turns evhttp's parsed request into a `Request` value.
@@ -92,6 +93,10 @@ enum RequestReader {
                 guard !text.isEmpty, text.utf8.allSatisfy({ (0x30...0x39).contains($0) }) else {
                     throw .invalidContentLength
                 }
+            } else if name.equalsIgnoringASCIICase("Transfer-Encoding") {
+                // evhttp de-chunks `chunked` and treats any other coding as no body at all,
+                // leaving the real body to be parsed as the next request.
+                guard text.equalsIgnoringASCIICase("chunked") else { throw .unsupportedTransferEncoding }
             } else if name.equalsIgnoringASCIICase("Host") {
                 hostCount += 1
                 guard hostCount == 1 else { throw .duplicateHost }

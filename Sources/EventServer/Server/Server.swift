@@ -31,7 +31,7 @@ public final class Server {
     var http: OpaquePointer?
     var boundSocket: OpaquePointer?
     var isStopping = false
-    private let connections = ConnectionTracker()
+    private var connections: ConnectionTracker!
     private var rootHandler: ErrorRenderer?
     private var dateCache = HTTPDateCache()
 
@@ -69,6 +69,7 @@ public final class Server {
         let loop = try EventLoop()
         self.loop = loop
         defer { self.loop = nil }
+        connections = ConnectionTracker(base: loop.base)
         for binding in configuration.signalActions {
             try loop.onSignal(binding.signal) { [unowned self] in self.perform(binding.action, for: binding.signal) }
         }
@@ -109,8 +110,10 @@ public final class Server {
         evhttp_set_max_headers_size(http, configuration.maxHeaderBytes)
         evhttp_set_max_body_size(http, configuration.maxBodyBytes)
         evhttp_set_timeout(http, Int32(clamping: configuration.timeoutSeconds))
+        // Every method evhttp parses reaches the route table (404/405 with Allow): evhttp's own
+        // 501 for CONNECT sends no length and never closes, so the client would hang.
         let methods = [EVHTTP_REQ_GET, EVHTTP_REQ_HEAD, EVHTTP_REQ_POST, EVHTTP_REQ_PUT, EVHTTP_REQ_DELETE,
-                       EVHTTP_REQ_OPTIONS, EVHTTP_REQ_PATCH]
+                       EVHTTP_REQ_OPTIONS, EVHTTP_REQ_PATCH, EVHTTP_REQ_TRACE, EVHTTP_REQ_CONNECT]
         evhttp_set_allowed_methods(http, UInt16(methods.reduce(0) { $0 | $1.rawValue }))
         evhttp_set_default_content_type(http, "text/plain; charset=utf-8")
         evhttp_set_gencb(http, serverRequestCallback, Unmanaged.passUnretained(self).toOpaque())
@@ -127,6 +130,10 @@ public final class Server {
         do {
             request = try RequestReader.read(cRequest)
             response = rootHandler?.respond(to: request!) ?? Self.internalError
+            if request?.method == .connect {
+                closeConnection = true
+                connections.closeAfterReply(cRequest)
+            }
         } catch {
             response = Self.badRequest
             closeConnection = true
@@ -140,7 +147,7 @@ public final class Server {
             request, peer: request?.peerAddress ?? RequestReader.peerAddress(of: cRequest), status: response.status.code,
             bytes: isHead ? 0 : response.contentLength, now: now)
         ReplyWriter.send(
-            response, to: cRequest, isHead: isHead, closeConnection: closeConnection, date: dateCache.value(at: now))
+            response, to: cRequest, method: request?.method, closeConnection: closeConnection, date: dateCache.value(at: now))
     }
 
     var repliesInFlight: Int { connections.repliesInFlight }

@@ -7,7 +7,7 @@ PORT ?= 8080
 APT_PACKAGES := libevent-dev pkg-config curl
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps test-deps build release run test bench clean
+.PHONY: all deps test-deps build release run test bench check-robust check-robust-quick clean
 
 all: release
 
@@ -43,6 +43,14 @@ test: build test-deps
 bench: deps
 	Benchmarks/load.sh
 	python3 Benchmarks/chart.py
+
+# Hostile input, signal storm, slow clients, drain, memory, fuzzing, AddressSanitizer (~5 min).
+check-robust: deps
+	Robustness/run.sh full
+
+# The bounded subset CI runs: hostile input, a 200-signal storm, the drain test.
+check-robust-quick: deps
+	Robustness/run.sh quick
 
 clean:
 	rm -rf .build

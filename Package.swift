@@ -59,3 +59,16 @@ if Context.environment["EVENTSERVER_BENCHMARKS"] != nil {
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ))
 }
+
+// The libFuzzer target is opt-in too; `make check-robust` builds it with the fuzzer sanitizer:
+//   EVENTSERVER_FUZZ=1 swift build --product EventServerFuzz --sanitize fuzzer --sanitize address
+if Context.environment["EVENTSERVER_FUZZ"] != nil {
+    package.products.append(.executable(name: "EventServerFuzz", targets: ["EventServerFuzz"]))
+    package.targets.append(
+        .executableTarget(
+            name: "EventServerFuzz",
+            dependencies: ["EventServer"],
+            path: "Robustness/Fuzz",
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+        ))
+}

@@ -87,6 +87,13 @@ def exchange(port, raw, wait):
     return data
 
 
+def responder(data):
+    """Who answered: evhttp's own error page is HTML; every eventserver reply is not."""
+    if not data:
+        return "closed"
+    return "libevent" if b"<HTML>" in data else "eventserver"
+
+
 def first_status(data):
     """The first response's status, parsed by h11; None for no bytes; raises if malformed."""
     if not data:
@@ -106,8 +113,10 @@ def main():
     with Server("--timeout", "2", "--root", str(__import__("pathlib").Path(__file__).parent)) as server:
         for name, raw, allowed in CASES:
             wait = 3.0 if name.startswith("truncated") else 1.0
+            data = b""
             try:
-                status = first_status(exchange(server.port, raw, wait))
+                data = exchange(server.port, raw, wait)
+                status = first_status(data)
                 problem = None if status in allowed else f"got {status}, allowed {sorted(map(str, allowed))}"
             except Exception as error:  # a malformed reply is a failure too
                 status, problem = "malformed", str(error)
@@ -120,7 +129,7 @@ def main():
             if healthy != 200 or elapsed > 1.0:
                 problem = (problem + "; " if problem else "") + f"server unhealthy afterwards ({healthy}, {elapsed:.2f}s)"
             failures += problem is not None
-            print(f"{'FAIL' if problem else 'ok  '} {name:32} -> {status}" + (f"  ({problem})" if problem else ""))
+            print(f"{'FAIL' if problem else 'ok  '} {name:32} -> {str(status):4} by {responder(data):11}" + (f"  ({problem})" if problem else ""))
         if server.process.poll() is not None:
             print("FAIL server exited")
             failures += 1

@@ -28,5 +28,7 @@ import Testing
         #expect(UTCTime.parseHTTPDate("Sun, 29 Feb 2032 12:00:00 GMT") == 1_961_668_800)  // date -u -d @1961668800
         #expect(UTCTime.parseHTTPDate("yesterday") == nil)
         #expect(UTCTime.parseHTTPDate("Wed, 25 Xyz 2026 17:27:41 GMT") == nil)
+        // Robustness/Fuzz/regressions/http-date-year-0252: the fuzzer's first find.
+        #expect(UTCTime.parseHTTPDate("Wed, 25 Nov 0252 17:27:41 GMT") == nil)
     }
 }

@@ -1,3 +1,5 @@
+import CEvent
+
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -34,6 +34,12 @@ public final class Server {
     private var connections: ConnectionTracker!
     private var rootHandler: ErrorRenderer?
     private var dateCache = HTTPDateCache()
+    /// Owned here and freed after the evhttp object that points to it (see `configure`).
+    private let defaultContentType = strdup("text/plain; charset=utf-8")
+
+    deinit {
+        free(defaultContentType)
+    }
 
     /// Creates a server; throws when the configuration is invalid or a file it names unusable.
     public init(configuration: ServerConfiguration, logger: Logger = Logger(label: "eventserver")) throws {
@@ -115,7 +121,9 @@ public final class Server {
         let methods = [EVHTTP_REQ_GET, EVHTTP_REQ_HEAD, EVHTTP_REQ_POST, EVHTTP_REQ_PUT, EVHTTP_REQ_DELETE,
                        EVHTTP_REQ_OPTIONS, EVHTTP_REQ_PATCH, EVHTTP_REQ_TRACE, EVHTTP_REQ_CONNECT]
         evhttp_set_allowed_methods(http, UInt16(methods.reduce(0) { $0 | $1.rawValue }))
-        evhttp_set_default_content_type(http, "text/plain; charset=utf-8")
+        // evhttp keeps this pointer rather than copying the text (found by AddressSanitizer: a
+        // Swift string's temporary C string dangled), so it must outlive the evhttp object.
+        evhttp_set_default_content_type(http, defaultContentType)
         evhttp_set_gencb(http, serverRequestCallback, Unmanaged.passUnretained(self).toOpaque())
     }
 

@@ -32,7 +32,10 @@ extension UTCTime {
             let day = number(bytes[5...6]), let year = number(bytes[12...15]),
             let hour = number(bytes[17...18]), let minute = number(bytes[20...21]), let second = number(bytes[23...24]),
             let month = months.firstIndex(of: String(decoding: bytes[8...10], as: UTF8.self)),
-            (1...31).contains(day), hour < 24, minute < 60, second < 61
+            (1...31).contains(day), hour < 24, minute < 60, second < 61,
+            // Found by the fuzzer: a year before the epoch (`0252`) parsed to a date that
+            // cannot be formatted back. No HTTP date that matters here predates 1970.
+            (1970...9999).contains(year)
         else { return nil }
         return daysSinceEpoch(year: year, month: month + 1, day: day) * 86_400 + hour * 3_600 + minute * 60 + second
     }

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Runs the robustness suites against the release binary, each bounded in time and count, on
+# loopback only. `Robustness/run.sh quick` is CI's subset (about a minute).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode=${1:-full}
+
+need() { command -v "$1" >/dev/null || { apt-get update -qq && apt-get install -y -qq "$2" >/dev/null; }; }
+need wrk wrk
+need curl curl
+need python3 python3
+need ss iproute2
+python3 -c 'import h11' 2>/dev/null || python3 -m pip install -q h11 2>/dev/null || apt-get install -y -qq python3-h11 >/dev/null
+
+swift build -c release --static-swift-stdlib --product eventserver
+export EVENTSERVER_BINARY="$(swift build -c release --static-swift-stdlib --show-bin-path)/eventserver"
+cd Robustness
+failed=0
+suite() { echo "== $*"; timeout 600 python3 "$@" || failed=$((failed + 1)); }
+
+suite hostile_input.py
+if [ "$mode" = quick ]; then
+    suite signal_storm.py 200
+    suite drain.py
+else
+    need slowhttptest slowhttptest
+    suite signal_storm.py 1000
+    suite slow_clients.py 500
+    suite drain.py
+    suite memory.py 1000000
+    echo "== fuzzing (60 s) and the test suite under AddressSanitizer"
+    (cd .. && Robustness/fuzz.sh 60) || failed=$((failed + 1))
+    # The test process's own leaks are Foundation's (file reading in test helpers), so leak
+    # checking is off for `swift test`; asan_server.py checks the server's leaks on its own.
+    (cd .. && ASAN_OPTIONS=detect_leaks=0 swift test --sanitize address --scratch-path .build-asan 2>&1 | tail -3) || failed=$((failed + 1))
+    EVENTSERVER_BINARY="$(cd .. && swift build --sanitize address --scratch-path .build-asan --show-bin-path)/eventserver" \
+        suite asan_server.py
+fi
+echo "robustness: $failed suite(s) failed"
+exit $((failed > 0))

@@ -7,7 +7,7 @@ PORT ?= 8080
 APT_PACKAGES := libevent-dev pkg-config curl
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps test-deps build release run test bench check-robust check-robust-quick clean
+.PHONY: all deps test-deps build release run test bench check-robust check-robust-quick fleet-deps check-fleet check-fleet-quick clean
 
 all: release
 
@@ -51,6 +51,21 @@ check-robust: deps
 # The bounded subset CI runs: hostile input, a 200-signal storm, the drain test.
 check-robust-quick: deps
 	Robustness/run.sh quick
+
+fleet-deps: deps
+	@for p in haproxy nginx; do command -v $$p >/dev/null || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		$(SUDO) apt-get install -y -qq haproxy nginx-light; fi
+
+# Rolling maintenance behind HAProxy, then nginx, under load (about 30 s each).
+check-fleet: fleet-deps release
+	EVENTSERVER_BINARY=$$($(SWIFT) build -c release --static-swift-stdlib --show-bin-path)/eventserver python3 Fleet/check_fleet.py haproxy
+	EVENTSERVER_BINARY=$$($(SWIFT) build -c release --static-swift-stdlib --show-bin-path)/eventserver python3 Fleet/check_fleet.py nginx
+
+# CI's short form: the same sequence with shorter holds.
+check-fleet-quick: fleet-deps release
+	EVENTSERVER_BINARY=$$($(SWIFT) build -c release --static-swift-stdlib --show-bin-path)/eventserver python3 Fleet/check_fleet.py haproxy --short
+	EVENTSERVER_BINARY=$$($(SWIFT) build -c release --static-swift-stdlib --show-bin-path)/eventserver python3 Fleet/check_fleet.py nginx --short
 
 clean:
 	rm -rf .build

@@ -15,6 +15,9 @@ struct ServeOptions: ParsableArguments {
     @Option(help: "Listen backlog.")
     var backlog = 1024
 
+    @Option(help: "Open connections at most; beyond it accepting pauses until one closes.")
+    var maxConnections = 10_000
+
     @Option(help: "Largest request line plus headers, in bytes.")
     var maxHeaderBytes = 8 * 1024
 
@@ -69,6 +72,7 @@ struct ServeOptions: ParsableArguments {
             settings.host = host
             settings.port = port
             settings.backlog = backlog
+            settings.maxConnections = maxConnections
             settings.maxHeaderBytes = maxHeaderBytes
             settings.maxBodyBytes = maxBodyBytes
             settings.timeoutSeconds = timeout

@@ -44,6 +44,9 @@ public struct MetricsRoutes: RouteModule {
             metric(
                 "eventserver_open_connections", "gauge", "Open connections that sent at least one request.",
                 [("", String(statistics.openConnections))])
+            metric(
+                "eventserver_accept_pauses_total", "counter", "Times accepting paused at the connection cap.",
+                [("", String(statistics.acceptPauses))])
             metric("eventserver_reloads_total", "counter", "Completed SIGHUP reloads.", [("", String(statistics.reloads))])
             metric("eventserver_uptime_seconds", "gauge", "Seconds since start.", [("", String(statistics.uptimeSeconds))])
             metric(

@@ -97,3 +97,25 @@ import Testing
         #expect(response[header: "Allow"] == "GET, HEAD, OPTIONS")
     }
 }
+
+@Suite struct ConnectionCapTests {
+    @Test func acceptingPausesAtTheCapAndResumesWhenConnectionsClose() throws {
+        let server = try ServerProcess(["--max-connections", "20"])
+        #expect(server.log.contains("max_connections=20"))
+        // 20 connections plus the descriptor spare are accepted; the rest wait in the backlog.
+        var idle: [HTTPConnection] = []
+        for _ in 0..<60 { idle.append(try HTTPConnection(port: server.port)) }
+        usleep(300_000)
+        let waiting = try HTTPConnection(port: server.port, timeoutSeconds: 1)
+        try waiting.write("GET /livez HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(throws: TestFailure.self) { try waiting.readResponse() }  // not accepted yet
+        idle.removeAll()  // closing them frees descriptors; accepting resumes within 100 ms
+        let started = Date()
+        let served = try HTTPConnection(port: server.port, timeoutSeconds: 3).get("/metrics")
+        #expect(served.status == 200)
+        #expect(Date().timeIntervalSince(started) < 2)
+        let pauses = served.text.split(separator: "\n").first { $0.hasPrefix("eventserver_accept_pauses_total ") }
+        #expect((pauses?.split(separator: " ").last).flatMap { Int($0) } ?? 0 > 0)
+        #expect(server.log.contains("[libevent]") == false)
+    }
+}

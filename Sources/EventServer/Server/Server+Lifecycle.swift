@@ -86,6 +86,7 @@ extension Server {
         isStopping = true
         notifier.notify("STOPPING=1")
         if let http, let boundSocket {
+            ConnectionLimit.stopGuarding()
             evhttp_del_accept_socket(http, boundSocket)
             self.boundSocket = nil
         }

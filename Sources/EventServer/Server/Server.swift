@@ -89,6 +89,7 @@ public final class Server {
             self.http = nil
         }
         configure(http)
+        let connectionCap = ConnectionLimit.apply(maxConnections: configuration.maxConnections, logger: logger)
         let bound = try Listener.bind(
             base: loop.base, host: configuration.host, port: configuration.port, backlog: configuration.backlog)
         guard let socket = evhttp_bind_listener(http, bound.listener) else {
@@ -96,13 +97,15 @@ public final class Server {
             throw ServerError.eventLoop("evhttp_bind_listener failed")
         }
         boundSocket = socket
+        ConnectionLimit.guardAccepting(on: bound.listener)
+        defer { ConnectionLimit.stopGuarding() }
         let pidFile = claimingPIDFile ? configuration.pidFilePath.map(PIDFile.init(path:)) : nil
         try pidFile?.claim()
         defer { pidFile?.release() }
         try recordState()
         logger.info(
             "eventserver \(EventServerVersion.current) pid \(getpid()) listening on \(bound.url)",
-            metadata: ["maintenance": "\(maintenance.isActive)"])
+            metadata: ["maintenance": "\(maintenance.isActive)", "max_connections": "\(connectionCap)"])
         notifier.notify("READY=1\nSTATUS=\(stateSummary)\nMAINPID=\(getpid())")
         connections.onAllRepliesWritten = { [unowned self] in
             if isStopping { self.loop?.stop() }
@@ -167,7 +170,8 @@ public final class Server {
 
     private static func validate(_ configuration: ServerConfiguration) throws {
         let positive: [(String, Int)] = [
-            ("backlog", configuration.backlog), ("max header bytes", configuration.maxHeaderBytes),
+            ("backlog", configuration.backlog), ("max connections", configuration.maxConnections),
+            ("max header bytes", configuration.maxHeaderBytes),
             ("max body bytes", configuration.maxBodyBytes), ("timeout", configuration.timeoutSeconds),
         ]
         for (name, value) in positive where value <= 0 {

@@ -10,6 +10,8 @@ public struct ServerConfiguration: Sendable {
     public var port = 8080
     /// Listen backlog; evhttp's own binding hard-codes 128, too few for bursts.
     public var backlog = 1024
+    /// Open connections at most; beyond it accepting pauses until one closes.
+    public var maxConnections = 10_000
     /// Largest request line plus header block; larger requests are refused by evhttp.
     public var maxHeaderBytes = 8 * 1024
     /// Largest request body; larger bodies get 413 from evhttp.

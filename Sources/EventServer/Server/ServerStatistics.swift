@@ -20,6 +20,9 @@ public final class ServerStatistics {
 
     public init() {}
 
+    /// Times accepting paused because the connection cap was reached.
+    public var acceptPauses: Int { ConnectionLimit.acceptPauses }
+
     /// Seconds since the server started, from a monotonic clock.
     public var uptimeSeconds: Double { MonotonicClock.seconds() - startedAt }
 

@@ -24,6 +24,12 @@ let package = Package(
             dependencies: [
                 "CEvent",
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: [
+                // The loop is single-threaded and every access to shared state happens on it, so
+                // the run-time exclusivity checks (~900 instructions a request, by callgrind)
+                // guard nothing here. Debug builds and tests keep them.
+                .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
             ]
         ),
         .target(

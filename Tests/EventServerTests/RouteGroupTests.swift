@@ -1,19 +1,6 @@
 import Testing
 @testable import EventServer
 
-/// Records the order middleware ran in, inside the response.
-private struct Stamp: Middleware {
-    let name: String
-
-    func wrap(_ next: any Handler) -> any Handler {
-        HandlerClosure { request in
-            var response = try next.respond(to: request)
-            response.headers.add(name: "Stamp", value: name)
-            return response
-        }
-    }
-}
-
 @Suite struct RouteGroupTests {
     @Test func groupsPrefixAndNest() throws {
         let routes = RouteTable()
@@ -29,8 +16,8 @@ private struct Stamp: Middleware {
 
     @Test func groupMiddlewareWrapsOnlyItsRoutesInOrder() throws {
         let routes = RouteTable()
-        let admin = routes.grouped(Stamp(name: "auth"))
-        try admin.grouped(Stamp(name: "audit")).get("/admin") { _ in .text("admin") }
+        let admin = routes.grouped(StampMiddleware(name: "auth"))
+        try admin.grouped(StampMiddleware(name: "audit")).get("/admin") { _ in .text("admin") }
         try routes.get("/public") { _ in .text("public") }
         let admined = try routes.respond(to: Request(method: .get, path: "/admin"))
         #expect(admined.headers.values(named: "Stamp") == ["audit", "auth"])
@@ -40,7 +27,7 @@ private struct Stamp: Middleware {
 
     @Test func maintenanceWinsOverGroupMiddleware() throws {
         let routes = RouteTable()
-        try routes.grouped(Stamp(name: "group")).get("/inside") { _ in .text("inside") }
+        try routes.grouped(StampMiddleware(name: "group")).get("/inside") { _ in .text("inside") }
         let state = MaintenanceState(active: true)
         let root = MaintenanceGate(state: state, page: MaintenancePage(retryAfterSeconds: 1), routes: routes).wrap(routes)
         let response = try root.respond(to: Request(method: .get, path: "/inside"))

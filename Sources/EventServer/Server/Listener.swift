@@ -52,7 +52,8 @@ enum Listener {
         throw ServerError.cannotListen(address: shownAddress, reason: String(cString: strerror(lastError)))
     }
 
-    private static func localAddress(of socket: Int32) -> (String?, Int?) {
+    /// The address and port a bound socket really got (`getsockname`).
+    static func localAddress(of socket: Int32) -> (String?, Int?) {
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         let found = withUnsafeMutablePointer(to: &storage) {

@@ -29,17 +29,10 @@ enum PortReservation {
             close(descriptor)
             throw ServerError.cannotListen(address: shown, reason: reason)
         }
-        var storage = sockaddr_storage()
-        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        _ = withUnsafeMutablePointer(to: &storage) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        guard let boundPort = Listener.localAddress(of: descriptor).1 else {
+            close(descriptor)
+            throw ServerError.cannotListen(address: shown, reason: "cannot read the bound port")
         }
-        let family = storage.ss_family
-        let boundPort = withUnsafePointer(to: &storage) { pointer -> UInt16 in
-            family == sa_family_t(AF_INET6)
-                ? pointer.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { $0.pointee.sin6_port }
-                : pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_port }
-        }
-        return (descriptor, Int(UInt16(bigEndian: boundPort)))
+        return (descriptor, boundPort)
     }
 }

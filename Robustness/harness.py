@@ -37,7 +37,10 @@ class Server:
                 raise RuntimeError("eventserver exited: " + Path(self.log.name).read_text())
             time.sleep(0.01)
         if self.port is None:
-            raise RuntimeError("eventserver did not start")
+            # Never leave a server behind when start-up could not be confirmed.
+            self.process.kill()
+            self.process.wait(timeout=10)
+            raise RuntimeError("eventserver did not announce its port: " + Path(self.log.name).read_text())
 
     @property
     def pid(self):

@@ -1,16 +1,13 @@
 import CEvent
 
-/// ConnectionTracker counts open connections and replies not yet fully written.
+/// ConnectionTracker keeps `statistics.openConnections` and `statistics.repliesInFlight` true.
 ///
 /// evhttp 2.1 has no connection hooks of its own, so the first request on a connection
 /// registers a close callback, and every reply a completion callback. A graceful stop waits
-/// until `repliesInFlight` is zero. Loop-confined.
+/// until no reply is in flight. Loop-confined.
 final class ConnectionTracker {
-    /// Connections that sent at least one request and are still open.
-    private(set) var openConnections = 0
-    /// Replies handed to evhttp whose bytes are not yet all written.
-    private(set) var repliesInFlight = 0
-    /// Called whenever `repliesInFlight` drops to zero.
+    private let statistics: ServerStatistics
+    /// Called whenever the replies in flight drop to zero.
     var onAllRepliesWritten: (() -> Void)?
 
     /// Whether each tracked connection has a reply in flight (evhttp serves one request per
@@ -21,8 +18,9 @@ final class ConnectionTracker {
     private var closingSoon: [OpaquePointer] = []
     private let base: OpaquePointer
 
-    init(base: OpaquePointer) {
+    init(base: OpaquePointer, statistics: ServerStatistics) {
         self.base = base
+        self.statistics = statistics
     }
 
     /// Starts tracking `request`'s reply and, on its first request, its connection.
@@ -30,10 +28,10 @@ final class ConnectionTracker {
         let context = Unmanaged.passUnretained(self).toOpaque()
         guard let connection = evhttp_request_get_connection(request) else { return }
         if replyPending.updateValue(true, forKey: connection) == nil {
-            openConnections += 1
+            statistics.openConnections += 1
             evhttp_connection_set_closecb(connection, connectionClosedCallback, context)
         }
-        repliesInFlight += 1
+        statistics.repliesInFlight += 1
         evhttp_request_set_on_complete_cb(request, replyWrittenCallback, context)
     }
 
@@ -66,7 +64,7 @@ final class ConnectionTracker {
     }
 
     fileprivate func connectionClosed(_ connection: OpaquePointer) {
-        openConnections -= 1
+        statistics.openConnections -= 1
         closeAfterWritten.remove(connection)
         if replyPending.removeValue(forKey: connection) == true {
             replyFinished()  // the peer went away before the reply was written
@@ -74,8 +72,8 @@ final class ConnectionTracker {
     }
 
     private func replyFinished() {
-        repliesInFlight -= 1
-        if repliesInFlight == 0 { onAllRepliesWritten?() }
+        statistics.repliesInFlight -= 1
+        if statistics.repliesInFlight == 0 { onAllRepliesWritten?() }
     }
 }
 

@@ -90,7 +90,7 @@ extension Server {
             evhttp_del_accept_socket(http, boundSocket)
             self.boundSocket = nil
         }
-        let inFlight = repliesInFlight
+        let inFlight = statistics.repliesInFlight
         logger.notice("stopping", metadata: ["signal": "\(signal)", "replies_in_flight": "\(inFlight)"])
         guard inFlight > 0 else {
             loop?.stop()
@@ -98,7 +98,7 @@ extension Server {
         }
         do {
             try loop?.after(seconds: configuration.shutdownTimeoutSeconds) { [unowned self] in
-                logger.warning("shutdown timeout: closing \(repliesInFlight) unfinished replies")
+                logger.warning("shutdown timeout: closing \(statistics.repliesInFlight) unfinished replies")
                 loop?.stop()
             }
         } catch {

@@ -75,7 +75,7 @@ public final class Server {
         let loop = try EventLoop()
         self.loop = loop
         defer { self.loop = nil }
-        connections = ConnectionTracker(base: loop.base)
+        connections = ConnectionTracker(base: loop.base, statistics: statistics)
         for binding in configuration.signalActions {
             try loop.onSignal(binding.signal) { [unowned self] in self.perform(binding.action, for: binding.signal) }
         }
@@ -152,16 +152,12 @@ public final class Server {
         let now = loop?.cachedUnixSeconds ?? time(nil)
         let isHead = request?.method == .head
         statistics.recordResponse(response.status)
-        statistics.openConnections = connections.openConnections
-        statistics.repliesInFlight = connections.repliesInFlight
         accessLog?.record(
             request, peer: request?.peerAddress ?? RequestReader.peerAddress(of: cRequest), status: response.status.code,
             bytes: isHead ? 0 : response.contentLength, now: now)
         ReplyWriter.send(
             response, to: cRequest, method: request?.method, closeConnection: closeConnection, date: dateCache.value(at: now))
     }
-
-    var repliesInFlight: Int { connections.repliesInFlight }
 
     // MARK: Constants
 

@@ -135,17 +135,18 @@ public final class Server {
     fileprivate func handle(_ cRequest: UnsafeMutablePointer<evhttp_request>) {
         statistics.requestsReceived += 1
         connections.track(cRequest)
+        let request = try? RequestReader.read(cRequest)
         let response: Response
-        var request: Request?
         var closeConnection = isStopping
-        do {
-            request = try RequestReader.read(cRequest)
-            response = rootHandler?.respond(to: request!) ?? Self.internalError
-            if request?.method == .connect {
+        if let request {
+            response = rootHandler?.respond(to: request) ?? Self.internalError
+            if request.method == .connect {
                 closeConnection = true
                 connections.closeAfterReply(cRequest)
             }
-        } catch {
+        } else {
+            // A request evhttp accepted but we refuse (smuggling shapes, no Host): closing keeps
+            // evhttp from parsing the leftover bytes as another request.
             response = Self.badRequest
             closeConnection = true
         }

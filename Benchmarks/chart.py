@@ -22,11 +22,11 @@ for server, mode, conns, _round, rps, *_ in rows:
     medians[(mode, int(conns), server)].append(float(rps))
 medians = {key: statistics.median(values) for key, values in medians.items()}
 
-order = ["eventserver", "c-evhttp", "c-evhttp-changelist", "go-nethttp"]
+order = ["eventserver", "c-evhttp", "c-evhttp-changelist", "go-nethttp", "hummingbird"]
 servers = [s for s in order if any(k[2] == s for k in medians)] + sorted({k[2] for k in medians} - set(order))
 modes = [m for m in ["service", "maintenance"] if any(k[0] == m for k in medians)]
 connections = sorted({k[1] for k in medians})
-colors = {"eventserver": "#d9480f", "c-evhttp": "#495057", "c-evhttp-changelist": "#868e96", "go-nethttp": "#1c7ed6"}
+colors = {"eventserver": "#d9480f", "c-evhttp": "#495057", "c-evhttp-changelist": "#868e96", "go-nethttp": "#1c7ed6", "hummingbird": "#7048e8"}
 
 figure, axes = plt.subplots(1, len(modes), figsize=(6 * len(modes), 4.5), sharey=True, squeeze=False)
 width = 0.8 / len(servers)

@@ -9,7 +9,9 @@
 # Each run starts a fresh server pinned to CPU 0 and wrk pinned to CPU 1; servers alternate
 # within each round so drift affects all alike. Prints a Markdown table with medians and the
 # ratio to the plain C server; the raw wrk outputs land in Benchmarks/results/.
-# SERVERS may also name eventserver-accesslog (eventserver writing a Combined Log Format log).
+# SERVERS may also name eventserver-accesslog (eventserver writing a Combined Log Format log)
+# and hummingbird (Hummingbird 2 on one NIO thread, Benchmarks/baselines/hummingbird-server; its first
+# build takes a few minutes, so it is not in the default list).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -41,6 +43,10 @@ echo "building release binaries…" >&2
 swift build -c release --static-swift-stdlib --product eventserver >&2
 eventserver_bin=$(swift build -c release --static-swift-stdlib --show-bin-path)/eventserver
 gcc -O2 -o "$work/c-evhttp" Benchmarks/baselines/c-evhttp/server.c $(pkg-config --cflags --libs libevent)
+case " $SERVERS " in *" hummingbird "*)
+    swift build -c release --package-path Benchmarks/baselines/hummingbird-server >&2
+    hummingbird_bin=$(swift build -c release --package-path Benchmarks/baselines/hummingbird-server --show-bin-path)/HummingbirdBaseline ;;
+esac
 if command -v go >/dev/null; then
     (cd Benchmarks/baselines/go-nethttp && GOCACHE="$work/gocache" GO111MODULE=off go build -o "$work/go-nethttp" main.go)
 fi
@@ -65,6 +71,7 @@ start_server() { # name port -> pid in $server_pid
         eventserver-accesslog) taskset -c "$SERVER_CPU" "$eventserver_bin" --port "$2" --maintenance-page "$work/page.html" --log-level warning --access-log "$work/access.log" 2>/dev/null & ;;
         c-evhttp) taskset -c "$SERVER_CPU" "$work/c-evhttp" "$2" "$work/page.html" 2>/dev/null & ;;
         c-evhttp-changelist) taskset -c "$SERVER_CPU" "$work/c-evhttp" "$2" "$work/page.html" --changelist 2>/dev/null & ;;
+        hummingbird) taskset -c "$SERVER_CPU" "$hummingbird_bin" "$2" "$work/page.html" >/dev/null 2>&1 & ;;
         go-nethttp) GOMAXPROCS=1 taskset -c "$SERVER_CPU" "$work/go-nethttp" "$2" "$work/page.html" 2>/dev/null & ;;
     esac
     server_pid=$!

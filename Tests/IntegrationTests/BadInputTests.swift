@@ -104,7 +104,7 @@ import Testing
         #expect(server.log.contains("max_connections=20"))
         // 20 connections plus the descriptor spare are accepted; the rest wait in the backlog.
         var idle: [HTTPConnection] = []
-        for _ in 0..<60 { idle.append(try HTTPConnection(port: server.port)) }
+        for _ in 0..<120 { idle.append(try HTTPConnection(port: server.port)) }
         usleep(300_000)
         let waiting = try HTTPConnection(port: server.port, timeoutSeconds: 1)
         try waiting.write("GET /livez HTTP/1.1\r\nHost: x\r\n\r\n")

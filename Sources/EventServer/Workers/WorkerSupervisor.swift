@@ -33,6 +33,8 @@ public final class WorkerSupervisor {
     private var inMaintenance: Bool
     private var isStopping = false
     private var reservedPort: Int32 = -1
+    /// The port every worker binds: the configured one, or the one `--port 0` reserved.
+    private var sharedPort = 0
 
     private static let forwarded: [Int32] = [SIGUSR1, SIGUSR2, SIGHUP, SIGTERM, SIGINT]
 
@@ -51,11 +53,10 @@ public final class WorkerSupervisor {
     /// Runs the master until every worker has stopped after TERM or INT. In a worker it never
     /// returns: the worker exits with its server's status.
     public func run() throws {
-        var configuration = configuration
         if let state = configuration.stateFilePath.map(StateFile.init(path:)), case .recorded(true, _) = state.read() {
             inMaintenance = true
         }
-        configuration.port = try reservePort()
+        sharedPort = try reservePort()
         let loop = try EventLoop()
         self.loop = loop
         for signal in Self.forwarded {
@@ -65,15 +66,12 @@ public final class WorkerSupervisor {
         let pidFile = configuration.pidFilePath.map(PIDFile.init(path:))
         try pidFile?.claim()
         defer { pidFile?.release() }
-        logger.info("master pid \(getpid()) starting \(count) workers on port \(configuration.port)")
-        workerConfiguration = configuration
-        for _ in 0..<count { try spawn(configuration) }
+        logger.info("master pid \(getpid()) starting \(count) workers on port \(sharedPort)")
+        for _ in 0..<count { try spawn() }
         notifier.notify("READY=1\nSTATUS=\(count) workers, \(inMaintenance ? "maintenance" : "serving")\nMAINPID=\(getpid())")
         try loop.run()
         logger.info("all workers stopped")
     }
-
-    private var workerConfiguration: ServerConfiguration?
 
     /// Binds (without listening) the port every worker will share, so it stays ours across
     /// worker restarts and `--port 0` means one port for all.
@@ -83,7 +81,7 @@ public final class WorkerSupervisor {
         return bound.port
     }
 
-    private func spawn(_ configuration: ServerConfiguration) throws {
+    private func spawn() throws {
         // Block the forwarded signals across fork: a worker must not die of a USR1's default
         // action before its loop has registered its own signal events (which unblock them).
         var blocked = sigset_t()
@@ -112,7 +110,7 @@ public final class WorkerSupervisor {
         close(reservedPort)
         unsetenv("NOTIFY_SOCKET")  // only the master speaks to systemd
         do {
-            try workerBody(WorkerSettings(port: workerConfiguration?.port ?? configuration.port, startInMaintenance: inMaintenance))
+            try workerBody(WorkerSettings(port: sharedPort, startInMaintenance: inMaintenance))
             exit(0)
         } catch {
             logger.error("worker failed: \(error)")
@@ -156,11 +154,10 @@ public final class WorkerSupervisor {
     }
 
     private func scheduleRestart(after seconds: Double) {
-        guard let workerConfiguration else { return }
         do {
             try loop?.after(milliseconds: Int(seconds * 1000)) { [unowned self] in
                 guard !isStopping else { return }
-                do { try spawn(workerConfiguration) } catch { logger.error("cannot restart a worker: \(error)") }
+                do { try spawn() } catch { logger.error("cannot restart a worker: \(error)") }
             }
         } catch {
             logger.error("cannot schedule a worker restart: \(error)")

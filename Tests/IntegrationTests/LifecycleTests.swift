@@ -73,3 +73,50 @@ import Testing
         #expect(object["requests"] as? Int == 2)
     }
 }
+
+@Suite struct GracefulStopTests {
+    /// A 32 MiB file whose reader stalls: the reply stays in flight until it is read.
+    private func serverWithStalledDownload(_ arguments: [String]) throws -> (ServerProcess, HTTPConnection) {
+        let root = temporaryPath("root")
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        try Data(count: 32 * 1024 * 1024).write(to: URL(fileURLWithPath: root + "/big.bin"))
+        let server = try ServerProcess(["--root", root] + arguments)
+        let reader = try HTTPConnection(port: server.port, timeoutSeconds: 10)
+        try reader.write("GET /static/big.bin HTTP/1.1\r\nHost: x\r\n\r\n")
+        usleep(200_000)  // the server fills the socket buffers and waits for the reader
+        return (server, reader)
+    }
+
+    @Test func stopWaitsForTheReplyInFlight() throws {
+        let (server, reader) = try serverWithStalledDownload(["--shutdown-timeout", "20"])
+        server.send(SIGTERM)
+        try server.waitForLog(containing: "replies_in_flight=1")
+        usleep(300_000)
+        #expect(server.process.isRunning, "the server must wait for the download")
+        let response = try reader.readResponse()  // reading lets the reply finish
+        #expect(response.body.count == 32 * 1024 * 1024)
+        #expect(try server.waitForExit() == 0)
+    }
+
+    @Test func secondStopSignalStopsAtOnce() throws {
+        let (server, reader) = try serverWithStalledDownload(["--shutdown-timeout", "20"])
+        defer { withExtendedLifetime(reader) {} }  // the stalled reader must stay connected
+        server.send(SIGTERM)
+        try server.waitForLog(containing: "replies_in_flight=1")
+        let started = Date()
+        server.send(SIGTERM)
+        #expect(try server.waitForExit(seconds: 5) == 0)
+        #expect(Date().timeIntervalSince(started) < 2)
+        #expect(server.log.contains("second stop signal"))
+    }
+
+    @Test func shutdownTimeoutBoundsTheWait() throws {
+        let (server, reader) = try serverWithStalledDownload(["--shutdown-timeout", "1"])
+        defer { withExtendedLifetime(reader) {} }
+        let started = Date()
+        server.send(SIGTERM)
+        #expect(try server.waitForExit(seconds: 10) == 0)
+        #expect(Date().timeIntervalSince(started) < 4)
+        #expect(server.log.contains("shutdown timeout"))
+    }
+}

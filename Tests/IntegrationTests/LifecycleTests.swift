@@ -74,10 +74,15 @@ import Testing
     }
 }
 
-@Suite struct GracefulStopTests {
+@Suite final class GracefulStopTests {
+    deinit {
+        try? FileManager.default.removeItem(atPath: root)
+    }
+
+    private let root = temporaryPath("root")
+
     /// A 32 MiB file whose reader stalls: the reply stays in flight until it is read.
     private func serverWithStalledDownload(_ arguments: [String]) throws -> (ServerProcess, HTTPConnection) {
-        let root = temporaryPath("root")
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         try Data(count: 32 * 1024 * 1024).write(to: URL(fileURLWithPath: root + "/big.bin"))
         let server = try ServerProcess(["--root", root] + arguments)

@@ -2,13 +2,14 @@ import Foundation
 import Testing
 
 /// Static files from the stock binary: types, validators, ranges, and every traversal shape.
-@Suite struct StaticFilesTests {
+@Suite final class StaticFilesTests {
+    let base: URL
     let folder: URL
     let server: ServerProcess
     let secret: URL
 
     init() throws {
-        let base = FileManager.default.temporaryDirectory.appendingPathComponent("static-\(UUID())")
+        base = FileManager.default.temporaryDirectory.appendingPathComponent("static-\(UUID())")
         folder = base.appendingPathComponent("public")
         secret = base.appendingPathComponent("secret.txt")
         try FileManager.default.createDirectory(at: folder.appendingPathComponent("docs/empty"), withIntermediateDirectories: true)
@@ -20,6 +21,10 @@ import Testing
         try FileManager.default.createSymbolicLink(at: folder.appendingPathComponent("leak.txt"), withDestinationURL: secret)
         try FileManager.default.createSymbolicLink(at: folder.appendingPathComponent("css-link.css"), withDestinationURL: folder.appendingPathComponent("site.css"))
         server = try ServerProcess(["--root", folder.path])
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(at: base)
     }
 
     private func get(_ path: String, headers: [String: String] = [:], method: String = "GET") throws -> HTTPResponse {

@@ -37,12 +37,12 @@ struct ControlCommand: ParsableCommand {
 
         /// Polls `/status` until `done` holds, for at most `wait` seconds.
         func waitFor(_ probe: ServerProbe, _ done: (ServerProbe.Status) -> Bool) throws -> ServerProbe.Status {
-            let deadline = MonotonicSeconds.now + wait
+            let deadline = MonotonicClock.seconds() + wait
             var last: ServerProbe.Status?
             repeat {
                 if let status = try? probe.status(), done(status) { return status } else { last = try? probe.status() }
                 usleep(20_000)
-            } while MonotonicSeconds.now < deadline
+            } while MonotonicClock.seconds() < deadline
             throw ControlError("the server did not confirm within \(wait) s" + (last.map { "; it reports \($0.state)" } ?? ""))
         }
     }
@@ -109,8 +109,8 @@ struct ControlCommand: ParsableCommand {
             try reportingControlErrors {
                 let (pid, _) = try options.runningServer()
                 kill(pid, SIGTERM)
-                let deadline = MonotonicSeconds.now + stopWait
-                while PIDFile.isRunning(pid, named: nil) && MonotonicSeconds.now < deadline { usleep(20_000) }
+                let deadline = MonotonicClock.seconds() + stopWait
+                while PIDFile.isRunning(pid, named: nil) && MonotonicClock.seconds() < deadline { usleep(20_000) }
                 guard !PIDFile.isRunning(pid, named: nil) else { throw ControlError("pid \(pid) still running after \(stopWait) s") }
                 print("stopped (pid \(pid))")
             }
@@ -126,17 +126,7 @@ private func reportingControlErrors(_ body: () throws -> Void) throws {
     do {
         try body()
     } catch let error as ControlError {
-        let line = Array("eventserver ctl: \(error)\n".utf8)
-        _ = line.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+        StandardError.writeLine("eventserver ctl: \(error)")
         throw ExitCode.failure
-    }
-}
-
-/// Seconds from a monotonic clock, for bounded waits.
-enum MonotonicSeconds {
-    static var now: Double {
-        var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
-        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 }

@@ -34,11 +34,11 @@ struct ServerProbe {
     /// The probe for `pid`'s first listening TCP socket, or its workers' when `pid` is a
     /// `--workers` master (which only reserves the port); nil when none can be seen.
     init?(pid: Int32) {
-        let children = (try? String(decoding: readAll("/proc/\(pid)/task/\(pid)/children"), as: UTF8.self)) ?? ""
+        let children = (try? String(decoding: FileBytes.read("/proc/\(pid)/task/\(pid)/children"), as: UTF8.self)) ?? ""
         let inodes = ([pid] + children.split(separator: " ").compactMap { Int32($0) })
             .reduce(into: Set<String>()) { $0.formUnion(Self.socketInodes(of: $1)) }
         for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
-            guard let text = try? String(decoding: readAll(table), as: UTF8.self) else { continue }
+            guard let text = try? String(decoding: FileBytes.read(table), as: UTF8.self) else { continue }
             for line in text.split(separator: "\n").dropFirst() {
                 let fields = line.split(separator: " ")
                 guard fields.count > 9, fields[3] == "0A", inodes.contains(String(fields[9])),
@@ -152,16 +152,4 @@ struct ServerProbe {
 struct ControlError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
-}
-
-private func readAll(_ path: String) throws -> [UInt8] {
-    guard let file = fopen(path, "rb") else { throw ControlError("cannot read \(path)") }
-    defer { fclose(file) }
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-    while true {
-        let count = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, file) }
-        bytes += chunk[..<count]
-        if count < chunk.count { return bytes }
-    }
 }

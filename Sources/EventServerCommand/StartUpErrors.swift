@@ -18,7 +18,6 @@ func reportingStartUpErrors<T>(_ body: () throws -> T) throws -> T {
 }
 
 private func fail(_ message: String) throws -> Never {
-    let line = Array("eventserver: error: \(message)\n".utf8)
-    _ = line.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+    StandardError.writeLine("eventserver: error: \(message)")
     throw ExitCode.failure
 }

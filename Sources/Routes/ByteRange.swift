@@ -13,7 +13,7 @@ enum ByteRange: Equatable {
             self = .ignored
             return
         }
-        let spec = header.dropFirst("bytes=".count).trimmingCharacters(" ")
+        let spec = header.dropFirst("bytes=".count).trimming()
         guard let dash = spec.firstIndex(of: "-") else {
             self = .ignored
             return
@@ -35,11 +35,4 @@ enum ByteRange: Equatable {
 
 extension StringProtocol {
     fileprivate var allDigits: Bool { !isEmpty && utf8.allSatisfy { (0x30...0x39).contains($0) } }
-
-    fileprivate func trimmingCharacters(_ character: Character) -> Substring {
-        var result = self[...]
-        while result.first == character { result.removeFirst() }
-        while result.last == character { result.removeLast() }
-        return Substring(result)
-    }
 }

@@ -73,15 +73,17 @@ struct StaticFileHandler: Handler {
     }
 
     private func response(_ status: HTTPStatus, _ headers: HTTPHeaders, _ file: OpenFile, offset: Int, count: Int) -> Response {
-        guard count > 0 else { return Response(status: status, headers: headers) }
-        return Response(status: status, headers: headers, file: FileRegion(descriptor: file.takeDescriptor(), offset: offset, count: count))
+        guard count > 0, let region = file.region(offset: offset, count: count) else {
+            return Response(status: status, headers: headers)
+        }
+        return Response(status: status, headers: headers, file: region)
     }
 
     /// RFC 9110 §13.2.2: If-None-Match wins over If-Modified-Since.
     private func isNotModified(_ request: Request, etag: String, modifiedSeconds: Int) -> Bool {
         if let noneMatch = request.headers["If-None-Match"] {
             return noneMatch.split(separator: ",").contains { candidate in
-                let tag = candidate.trimmingCharacters(in: " ")
+                let tag = candidate.trimming()
                 return tag == "*" || tag == etag || tag == "W/" + etag
             }
         }
@@ -108,43 +110,30 @@ struct StaticFileHandler: Handler {
     private static let notFound = Response.text("Not Found\n", status: .notFound)
 }
 
-/// OpenFile is a regular file opened for reading, with the metadata validators need.
-private final class OpenFile {
+/// OpenFile is a regular file opened for reading, with the metadata validators need. The
+/// descriptor is owned by a `FileRegion`, which closes it unless a response sends it.
+private struct OpenFile {
     let path: String
     let size: Int
     let modifiedSeconds: Int
     let modifiedNanoseconds: Int
-    private var descriptor: Int32
+    private let file: FileRegion
 
     init?(path: String) {
-        descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         guard descriptor >= 0 else { return nil }
         var info = stat()
-        guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
-            close(descriptor)
-            return nil
-        }
+        let isRegular = fstat(descriptor, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
+        file = FileRegion(descriptor: descriptor, offset: 0, count: Int(info.st_size))
+        guard isRegular else { return nil }
         self.path = path
         size = Int(info.st_size)
         modifiedSeconds = Int(info.st_mtim.tv_sec)
         modifiedNanoseconds = Int(info.st_mtim.tv_sec) * 1_000_000_000 + Int(info.st_mtim.tv_nsec)
     }
 
-    deinit {
-        if descriptor >= 0 { close(descriptor) }
-    }
-
-    func takeDescriptor() -> Int32 {
-        defer { descriptor = -1 }
-        return descriptor
-    }
-}
-
-extension Substring {
-    fileprivate func trimmingCharacters(in character: Character) -> Substring {
-        var result = self
-        while result.first == character { result.removeFirst() }
-        while result.last == character { result.removeLast() }
-        return result
+    /// The bytes `offset..<offset + count`, handing the descriptor over to the response.
+    func region(offset: Int, count: Int) -> FileRegion? {
+        file.takeDescriptor().map { FileRegion(descriptor: $0, offset: offset, count: count) }
     }
 }

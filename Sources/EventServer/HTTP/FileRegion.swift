@@ -28,7 +28,7 @@ public final class FileRegion: @unchecked Sendable {
     }
 
     /// Gives up ownership of the descriptor to the caller; nil when already taken.
-    func takeDescriptor() -> Int32? {
+    package func takeDescriptor() -> Int32? {
         guard descriptor >= 0 else { return nil }
         defer { descriptor = -1 }
         return descriptor

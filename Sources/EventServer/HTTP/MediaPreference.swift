@@ -21,7 +21,7 @@ public enum MediaPreference {
         var best = Match()
         for element in accept.split(separator: ",") {
             let parameters = element.split(separator: ";")
-            guard let range = parameters.first?.trimmingSpaces.lowercased() else { continue }
+            guard let range = parameters.first?.trimming().lowercased() else { continue }
             let specificity: Int
             if range == "\(type)/\(subtype)" {
                 specificity = 2
@@ -41,20 +41,11 @@ public enum MediaPreference {
     private static func quality(of parameters: ArraySlice<Substring>) -> Double {
         for parameter in parameters {
             let pair = parameter.split(separator: "=", maxSplits: 1)
-            if pair.count == 2, pair[0].trimmingSpaces.lowercased() == "q" {
-                let value = Double(pair[1].trimmingSpaces) ?? 0
+            if pair.count == 2, pair[0].trimming().lowercased() == "q" {
+                let value = Double(pair[1].trimming()) ?? 0
                 return min(max(value, 0), 1)
             }
         }
         return 1
-    }
-}
-
-extension Substring {
-    var trimmingSpaces: Substring {
-        var result = self
-        while let first = result.first, first == " " || first == "\t" { result.removeFirst() }
-        while let last = result.last, last == " " || last == "\t" { result.removeLast() }
-        return result
     }
 }

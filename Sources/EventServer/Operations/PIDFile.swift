@@ -16,7 +16,7 @@ public struct PIDFile: Sendable {
     /// The pid recorded in the file, if it holds one.
     public func recordedPID() -> Int32? {
         guard let bytes = try? FileBytes.read(path) else { return nil }
-        return Int32(String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: " \n"))
+        return Int32(String(String(decoding: bytes, as: UTF8.self).trimming([" ", "\n"])))
     }
 
     /// Writes our pid; throws `alreadyRunning` when the file names a live server.
@@ -42,15 +42,6 @@ public struct PIDFile: Sendable {
     /// The kernel's name for the process (`/proc/PID/comm`).
     public static func programName(of pid: Int32) -> String? {
         guard let bytes = try? FileBytes.read("/proc/\(pid)/comm") else { return nil }
-        return String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: " \n")
-    }
-}
-
-extension String {
-    func trimmingCharacters(in set: String) -> String {
-        var text = Substring(self)
-        while let first = text.first, set.contains(first) { text.removeFirst() }
-        while let last = text.last, set.contains(last) { text.removeLast() }
-        return String(text)
+        return String(String(decoding: bytes, as: UTF8.self).trimming([" ", "\n"]))
     }
 }

@@ -3,9 +3,9 @@ import Glibc
 #endif
 
 /// FileBytes reads small files (pages, configuration) without Foundation.
-enum FileBytes {
+package enum FileBytes {
     /// The whole content of the file at `path`; throws `ServerError.unreadableFile`.
-    static func read(_ path: String) throws -> [UInt8] {
+    package static func read(_ path: String) throws -> [UInt8] {
         guard let file = fopen(path, "rb") else {
             throw ServerError.unreadableFile(path: path, reason: String(cString: strerror(errno)))
         }

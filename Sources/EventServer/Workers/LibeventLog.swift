@@ -19,6 +19,5 @@ private func libeventLogLine(_ severity: Int32, _ message: UnsafePointer<CChar>?
     guard let message else { return }
     let text = String(cString: message)
     if text.hasPrefix("Added a signal to event base") { return }
-    let line = Array("[libevent] \(text)\n".utf8)
-    _ = line.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+    StandardError.writeLine("[libevent] \(text)")
 }

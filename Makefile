@@ -26,8 +26,11 @@ test-deps: deps
 	@python3 -c 'import prometheus_client' 2>/dev/null || python3 -m pip install -q prometheus_client 2>/dev/null \
 		|| { $(SUDO) apt-get install -y -qq python3 python3-prometheus-client; }
 
+# A target may import only what Package.swift says it depends on: the compiler checks the layers.
+IMPORT_CHECK := --explicit-target-dependency-import-check error
+
 build: deps
-	$(SWIFT) build
+	$(SWIFT) build $(IMPORT_CHECK)
 
 # The static Swift standard library keeps RSS near 11 MiB instead of 14 (fewer shared pages).
 release: deps
@@ -37,8 +40,9 @@ run: release
 	exec .build/release/eventserver --host $(HOST) --port $(PORT)
 
 test: build test-deps
+	python3 Tools/check_layers.py
 	$(SWIFT) build --package-path Examples/Inventory
-	$(SWIFT) test
+	$(SWIFT) test $(IMPORT_CHECK)
 
 bench: deps
 	Benchmarks/load.sh
@@ -59,13 +63,13 @@ fleet-deps: deps
 
 # Rolling maintenance behind HAProxy, then nginx, under load (about 30 s each).
 check-fleet: fleet-deps release
-	EVENTSERVER_BINARY=$$($(SWIFT) build -c release --static-swift-stdlib --show-bin-path)/eventserver python3 Fleet/check_fleet.py haproxy
-	EVENTSERVER_BINARY=$$($(SWIFT) build -c release --static-swift-stdlib --show-bin-path)/eventserver python3 Fleet/check_fleet.py nginx
+	EVENTSERVER_BINARY=$$($(SWIFT) build -c release --static-swift-stdlib --show-bin-path)/eventserver python3 -m Fleet.check_fleet haproxy
+	EVENTSERVER_BINARY=$$($(SWIFT) build -c release --static-swift-stdlib --show-bin-path)/eventserver python3 -m Fleet.check_fleet nginx
 
 # CI's short form: the same sequence with shorter holds.
 check-fleet-quick: fleet-deps release
-	EVENTSERVER_BINARY=$$($(SWIFT) build -c release --static-swift-stdlib --show-bin-path)/eventserver python3 Fleet/check_fleet.py haproxy --short
-	EVENTSERVER_BINARY=$$($(SWIFT) build -c release --static-swift-stdlib --show-bin-path)/eventserver python3 Fleet/check_fleet.py nginx --short
+	EVENTSERVER_BINARY=$$($(SWIFT) build -c release --static-swift-stdlib --show-bin-path)/eventserver python3 -m Fleet.check_fleet haproxy --short
+	EVENTSERVER_BINARY=$$($(SWIFT) build -c release --static-swift-stdlib --show-bin-path)/eventserver python3 -m Fleet.check_fleet nginx --short
 
 clean:
 	rm -rf .build

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Rolling maintenance behind a real load balancer, under steady load.
 
-    python3 Fleet/check_fleet.py haproxy|nginx [--short]
+    python3 -m Fleet.check_fleet haproxy|nginx [--short]
 
 Starts three eventserver instances (each with its own pid and state file) and the balancer on
 loopback, with the configuration from deploy/ (ports rewritten), drives a steady keep-alive
@@ -29,8 +29,7 @@ import threading
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "Robustness"))
-from harness import Server  # noqa: E402
+from harness import Server
 
 ROOT = Path(__file__).resolve().parent.parent
 CHECK_INTERVAL = 0.3

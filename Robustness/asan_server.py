@@ -3,7 +3,7 @@
 through every stock route, static files, errors, a maintenance flip, a reload and a short wrk
 load, stops it with SIGTERM, and fails if its stderr holds any sanitizer report.
 
-    EVENTSERVER_BINARY=.build-asan/debug/eventserver python3 Robustness/asan_server.py
+    EVENTSERVER_BINARY=.build-asan/debug/eventserver python3 -m Robustness.asan_server
 """
 import os
 import signal

@@ -2,7 +2,7 @@
 """Suite 5, memory: keep-alive load until at least 1,000,000 requests; RSS growth between the
 100,000th and the 1,000,000th request must stay under 2 MiB (no per-request leak).
 
-    python3 Robustness/memory.py [TOTAL]      # default 1000000
+    python3 -m Robustness.memory [TOTAL]      # default 1000000
 """
 import re
 import subprocess

@@ -14,27 +14,28 @@ python3 -c 'import h11' 2>/dev/null || python3 -m pip install -q h11 2>/dev/null
 
 swift build -c release --static-swift-stdlib --product eventserver
 export EVENTSERVER_BINARY="$(swift build -c release --static-swift-stdlib --show-bin-path)/eventserver"
-cd Robustness
 failed=0
-suite() { echo "== $*"; timeout 600 python3 "$@" || failed=$((failed + 1)); }
+# Each suite is a module of the Robustness package, run from the repository root so that all of
+# them (and Fleet, and Benchmarks) share the `harness` package.
+suite() { echo "== $*"; timeout 600 python3 -m "Robustness.$1" "${@:2}" || failed=$((failed + 1)); }
 
-suite hostile_input.py
+suite hostile_input
 if [ "$mode" = quick ]; then
-    suite signal_storm.py 200
-    suite drain.py
+    suite signal_storm 200
+    suite drain
 else
     need slowhttptest slowhttptest
-    suite signal_storm.py 1000
-    suite slow_clients.py 500
-    suite drain.py
-    suite memory.py 1000000
+    suite signal_storm 1000
+    suite slow_clients 500
+    suite drain
+    suite memory 1000000
     echo "== fuzzing (60 s) and the test suite under AddressSanitizer"
-    (cd .. && Robustness/fuzz.sh 60) || failed=$((failed + 1))
+    Robustness/fuzz.sh 60 || failed=$((failed + 1))
     # The test process's own leaks are Foundation's (file reading in test helpers), so leak
-    # checking is off for `swift test`; asan_server.py checks the server's leaks on its own.
-    (cd .. && ASAN_OPTIONS=detect_leaks=0 swift test --sanitize address --scratch-path .build-asan 2>&1 | tail -3) || failed=$((failed + 1))
-    EVENTSERVER_BINARY="$(cd .. && swift build --sanitize address --scratch-path .build-asan --show-bin-path)/eventserver" \
-        suite asan_server.py
+    # checking is off for `swift test`; asan_server checks the server's leaks on its own.
+    (ASAN_OPTIONS=detect_leaks=0 swift test --sanitize address --scratch-path .build-asan 2>&1 | tail -3) || failed=$((failed + 1))
+    EVENTSERVER_BINARY="$(swift build --sanitize address --scratch-path .build-asan --show-bin-path)/eventserver" \
+        suite asan_server
 fi
 echo "robustness: $failed suite(s) failed"
 exit $((failed > 0))

@@ -3,7 +3,7 @@
 of 50 keep-alive connections. Passes when wrk saw no socket error, only 200 and 503 replies, and
 the final state equals the last signal sent.
 
-    python3 Robustness/signal_storm.py [FLIPS]     # default 1000 (~5 s of signals)
+    python3 -m Robustness.signal_storm [FLIPS]     # default 1000 (~5 s of signals)
 """
 import signal
 import subprocess

@@ -11,7 +11,7 @@ keeps requesting, in three phases:
 Passes when every normal request answers within 1 s throughout, and phase 1's connections are
 closed by the server.
 
-    python3 Robustness/slow_clients.py [CONNECTIONS]     # default 500
+    python3 -m Robustness.slow_clients [CONNECTIONS]     # default 500
 """
 import subprocess
 import sys

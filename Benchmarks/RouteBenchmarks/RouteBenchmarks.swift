@@ -38,8 +38,8 @@ let benchmarks: @Sendable () -> Void = {
     try! routes.add(.get, "/", handler: ConstantHandler(.text("Hello from eventserver\n")))
     for active in [false, true] {
         let state = MaintenanceState(active: active)
-        let gate = MaintenanceGate(state: state, page: MaintenancePage(retryAfterSeconds: 300), routes: routes)
-        let root = ErrorRenderer(wrapping: gate.wrap(routes), logger: Logger(label: "benchmark"))
+        let gate = MaintenanceGate(state: state, page: MaintenancePage(retryAfterSeconds: 300))
+        let root = ErrorRenderer(wrapping: GatedRoutes(routes: routes, gate: gate), logger: Logger(label: "benchmark"))
         let request = Request(method: .get, path: "/", headers: ["Host": "127.0.0.1:8080"])
         Benchmark("Request to response through the gate, \(active ? "in maintenance" : "serving")") { benchmark in
             for _ in benchmark.scaledIterations {

@@ -1,7 +1,7 @@
 #ifndef EVENTSERVER_CEVENT_SHIM_H
 #define EVENTSERVER_CEVENT_SHIM_H
 
-// The only C surface Swift sees: libevent's core, evhttp and listener APIs, plus tiny inline
+// The only C surface Swift sees: libevent's core, bufferevent, evhttp and listener APIs, plus tiny inline
 // helpers for what Swift cannot import (function-like macros, struct fields behind macros).
 
 #include <signal.h>
@@ -11,11 +11,11 @@
 #include <netdb.h>
 #include <event2/event.h>
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/http.h>
 #include <event2/http_struct.h>
 #include <event2/keyvalq_struct.h>
 #include <event2/listener.h>
-#include <sys/prctl.h>
 
 /// evsignal_new() is a macro: a persistent signal event on `base`.
 static inline struct event *cevent_signal_new(struct event_base *base, int signum,
@@ -42,12 +42,6 @@ static inline struct evkeyval *cevent_headers_first(struct evkeyvalq *headers) {
 /// The header after `header`; TAILQ_NEXT is a macro.
 static inline struct evkeyval *cevent_headers_next(struct evkeyval *header) {
     return header->next.tqe_next;
-}
-
-/// Asks the kernel to send `signum` to this process when its parent dies (prctl is variadic,
-/// which Swift cannot call).
-static inline int cevent_signal_on_parent_death(int signum) {
-    return prctl(PR_SET_PDEATHSIG, (unsigned long)signum, 0, 0, 0);
 }
 
 #endif

@@ -11,8 +11,8 @@ struct ControlCommand: ParsableCommand {
         commandName: "ctl",
         abstract: "Control a running eventserver through its pid file.",
         discussion: """
-            Each command sends the signal an operator would (USR1, USR2, HUP, TERM), then waits \
-            up to --wait seconds until the server confirms, and prints the state it reports.
+            Each command sends the signal an operator would, then waits up to --wait seconds \
+            until the server confirms, and prints the state it reports. \(SignalBinding.summary()).
             """,
         subcommands: [Maintenance.self, Status.self, Reload.self, Stop.self]
     )
@@ -59,7 +59,7 @@ struct ControlCommand: ParsableCommand {
             try reportingControlErrors {
                 let (pid, probe) = try options.runningServer()
                 let wanted = setting == .on ? "maintenance" : "serving"
-                kill(pid, setting == .on ? SIGUSR1 : SIGUSR2)
+                try send(setting == .on ? .enterMaintenance : .leaveMaintenance, to: pid)
                 let status = try options.waitFor(probe) { $0.state == wanted }
                 print(summary(status, probe))
             }
@@ -82,7 +82,7 @@ struct ControlCommand: ParsableCommand {
 
     struct Reload: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Re-read the maintenance page and reopen the access log (SIGHUP).")
+            abstract: "Re-read the maintenance page and reopen the access log (\(signalName(.reload))).")
 
         @OptionGroup var options: Options
 
@@ -90,7 +90,7 @@ struct ControlCommand: ParsableCommand {
             try reportingControlErrors {
                 let (pid, probe) = try options.runningServer()
                 let before = try probe.status().reloads
-                kill(pid, SIGHUP)
+                try send(.reload, to: pid)
                 let status = try options.waitFor(probe) { $0.reloads > before }
                 print("reloaded; " + summary(status, probe))
             }
@@ -98,7 +98,7 @@ struct ControlCommand: ParsableCommand {
     }
 
     struct Stop: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Stop gracefully (SIGTERM) and wait for the exit.")
+        static let configuration = CommandConfiguration(abstract: "Stop gracefully (\(signalName(.stop))) and wait for the exit.")
 
         @OptionGroup var options: Options
 
@@ -108,7 +108,7 @@ struct ControlCommand: ParsableCommand {
         func run() throws {
             try reportingControlErrors {
                 let (pid, _) = try options.runningServer()
-                kill(pid, SIGTERM)
+                try send(.stop, to: pid)
                 let deadline = MonotonicClock.seconds() + stopWait
                 while PIDFile.isRunning(pid, named: nil) && MonotonicClock.seconds() < deadline { usleep(20_000) }
                 guard !PIDFile.isRunning(pid, named: nil) else { throw ControlError("pid \(pid) still running after \(stopWait) s") }
@@ -120,6 +120,18 @@ struct ControlCommand: ParsableCommand {
 
 private func summary(_ status: ServerProbe.Status, _ probe: ServerProbe) -> String {
     "\(status.state) since \(status.since) (pid \(status.pid), \(probe.url))"
+}
+
+/// The name of the signal `ctl` sends for `action`.
+private func signalName(_ action: SignalAction) -> String {
+    SignalBinding.signal(for: action).map(SignalBinding.name(of:)) ?? "no signal"
+}
+
+/// Sends the signal that means `action` (`SignalBinding.defaults`, as the server registers it).
+private func send(_ action: SignalAction, to pid: Int32) throws {
+    guard let signal = SignalBinding.signal(for: action), kill(pid, signal) == 0 else {
+        throw ControlError("cannot signal pid \(pid): \(String(cString: strerror(errno)))")
+    }
 }
 
 private func reportingControlErrors(_ body: () throws -> Void) throws {

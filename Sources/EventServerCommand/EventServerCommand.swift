@@ -7,10 +7,7 @@ struct EventServerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eventserver",
         abstract: "An HTTP server on libevent with signal-driven maintenance mode.",
-        discussion: """
-            SIGUSR1 puts every route into 503 maintenance, SIGUSR2 restores service, \
-            SIGTERM or SIGINT stops gracefully, SIGHUP is logged.
-            """,
+        discussion: "Signals: \(SignalBinding.summary()).",
         version: EventServerVersion.current,
         subcommands: [ServeCommand.self, RoutesCommand.self, ControlCommand.self],
         defaultSubcommand: ServeCommand.self

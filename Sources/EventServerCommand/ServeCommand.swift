@@ -21,9 +21,8 @@ struct ServeCommand: ParsableCommand {
             guard workers > 1 else { return try options.makeServer().run() }
             let settings = try options.configuration
             try WorkerSupervisor(count: workers, configuration: settings) { worker in
-                // The master owns the pid file; a worker must not claim it.
                 let server = try options.makeServer(port: worker.port, startInMaintenance: worker.startInMaintenance)
-                try server.run(claimingPIDFile: false)
+                try server.run(asWorker: true)
             }.run()
         }
     }

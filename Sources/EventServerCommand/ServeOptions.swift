@@ -6,32 +6,35 @@ import Routes
 /// ServeOptions are the flags that describe a server: shared by `serve` and `routes`, so the
 /// listing shows exactly what `serve` would run.
 struct ServeOptions: ParsableArguments {
+    /// Every default comes from the library's configuration, so the two cannot disagree.
+    private static let defaults = ServerConfiguration()
+
     @Option(help: "Address to listen on (IPv4 or IPv6).")
-    var host = "127.0.0.1"
+    var host = Self.defaults.host
 
     @Option(help: "TCP port; 0 picks a free port and logs it.")
-    var port = 8080
+    var port = Self.defaults.port
 
     @Option(help: "Listen backlog.")
-    var backlog = 1024
+    var backlog = Self.defaults.backlog
 
     @Option(help: "Open connections at most; beyond it accepting pauses until one closes.")
-    var maxConnections = 10_000
+    var maxConnections = Self.defaults.maxConnections
 
     @Option(help: "Largest request line plus headers, in bytes.")
-    var maxHeaderBytes = 8 * 1024
+    var maxHeaderBytes = Self.defaults.maxHeaderBytes
 
     @Option(help: "Largest request body, in bytes.")
-    var maxBodyBytes = 1024 * 1024
+    var maxBodyBytes = Self.defaults.maxBodyBytes
 
     @Option(help: "Seconds before an idle or slow connection is closed.")
-    var timeout = 30
+    var timeout = Self.defaults.timeoutSeconds
 
     @Option(help: "Seconds a graceful stop waits for in-flight replies.")
-    var shutdownTimeout = 10
+    var shutdownTimeout = Self.defaults.shutdownTimeoutSeconds
 
     @Option(help: "Retry-After seconds on maintenance replies.")
-    var retryAfter = 300
+    var retryAfter = Self.defaults.retryAfterSeconds
 
     @Option(help: "HTML file served as the maintenance page.")
     var maintenancePage: String?

@@ -1,4 +1,5 @@
 import EventServer
+import EventServerClient
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -52,60 +53,19 @@ struct ServerProbe {
         return nil
     }
 
-    /// `host` and `port` given directly (`ctl --url`).
-    init(host: String, port: Int) {
-        self.host = host
-        self.port = port
-    }
-
     /// GETs `/status`; throws a message for the operator.
     func status(timeoutSeconds: Int = 1) throws -> Status {
-        let body = try get("/status", timeoutSeconds: timeoutSeconds)
+        let response: HTTPResponse
         do {
-            return try JSONDecoder().decode(Status.self, from: Data(body))
+            let connection = try HTTPConnection(host: host, port: port, timeoutSeconds: timeoutSeconds)
+            response = try connection.get("/status", headers: ["Connection": "close"])
+        } catch {
+            throw ControlError("cannot read \(url)/status: \(error)")
+        }
+        do {
+            return try JSONDecoder().decode(Status.self, from: Data(response.body))
         } catch {
             throw ControlError("\(url)/status did not answer with eventserver's status JSON")
-        }
-    }
-
-    private func get(_ path: String, timeoutSeconds: Int) throws -> [UInt8] {
-        let family = host.contains(":") ? AF_INET6 : AF_INET
-        let descriptor = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard descriptor >= 0 else { throw ControlError("cannot create a socket") }
-        defer { close(descriptor) }
-        var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
-        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        guard connectTo(descriptor, family: family) else { throw ControlError("cannot connect to \(url)") }
-        let request = Array("GET \(path) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n\r\n".utf8)
-        _ = request.withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-        var response: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 16 * 1024)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
-            if count <= 0 { break }
-            response += chunk[..<count]
-        }
-        guard let end = response.firstRange(of: [13, 10, 13, 10]) else { throw ControlError("no HTTP reply from \(url)") }
-        return Array(response[end.upperBound...])
-    }
-
-    private func connectTo(_ descriptor: Int32, family: Int32) -> Bool {
-        if family == AF_INET6 {
-            var address = sockaddr_in6()
-            address.sin6_family = sa_family_t(AF_INET6)
-            address.sin6_port = in_port_t(UInt16(port).bigEndian)
-            inet_pton(AF_INET6, host, &address.sin6_addr)
-            return withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) == 0 }
-            }
-        }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        inet_pton(AF_INET, host, &address.sin_addr)
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
         }
     }
 

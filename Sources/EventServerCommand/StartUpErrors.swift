@@ -6,18 +6,14 @@ import Glibc
 #endif
 
 /// Runs `body`; a start-up failure ends in one clear line on stderr and exit status 1, not a
-/// stack trace.
+/// stack trace. Every error the libraries throw describes itself for the operator.
 func reportingStartUpErrors<T>(_ body: () throws -> T) throws -> T {
     do {
         return try body()
-    } catch let error as ServerError {
-        try fail(error.description)
-    } catch let error as RouteError {
-        try fail(error.description)
+    } catch let exit as ExitCode {
+        throw exit
+    } catch {
+        StandardError.writeLine("eventserver: error: \(error)")
+        throw ExitCode.failure
     }
-}
-
-private func fail(_ message: String) throws -> Never {
-    StandardError.writeLine("eventserver: error: \(message)")
-    throw ExitCode.failure
 }

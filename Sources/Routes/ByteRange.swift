@@ -13,7 +13,7 @@ enum ByteRange: Equatable {
             self = .ignored
             return
         }
-        let spec = header.dropFirst("bytes=".count).trimming()
+        let spec = header.dropFirst("bytes=".count).trimmingOptionalWhitespace
         guard let dash = spec.firstIndex(of: "-") else {
             self = .ignored
             return

@@ -42,7 +42,7 @@ public struct MetricsRoutes: RouteModule {
                 "eventserver_maintenance_replies_total", "counter", "Replies the maintenance gate sent instead of a route.",
                 [("", String(maintenance.repliesSent))])
             metric(
-                "eventserver_open_connections", "gauge", "Open connections that sent at least one request.",
+                "eventserver_open_connections", "gauge", "Open connections, from accept to close.",
                 [("", String(statistics.openConnections))])
             metric(
                 "eventserver_accept_pauses_total", "counter", "Times accepting paused at the connection cap.",

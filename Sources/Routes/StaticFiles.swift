@@ -18,7 +18,7 @@ public struct StaticFiles: RouteModule {
     /// Serves the folder `root` under `prefix`; throws when `root` is not a readable folder.
     public init(root: String, prefix: String = "/static") throws {
         guard let resolved = Self.realPath(root), Self.isDirectory(resolved) else {
-            throw ServerError.invalidConfiguration("static root \(root) is not a readable folder")
+            throw ConfigurationError("static root \(root) is not a readable folder")
         }
         self.root = resolved
         self.prefix = prefix.hasSuffix("/") ? String(prefix.dropLast()) : prefix
@@ -83,7 +83,7 @@ struct StaticFileHandler: Handler {
     private func isNotModified(_ request: Request, etag: String, modifiedSeconds: Int) -> Bool {
         if let noneMatch = request.headers["If-None-Match"] {
             return noneMatch.split(separator: ",").contains { candidate in
-                let tag = candidate.trimming()
+                let tag = candidate.trimmingOptionalWhitespace
                 return tag == "*" || tag == etag || tag == "W/" + etag
             }
         }
@@ -134,6 +134,6 @@ private struct OpenFile {
 
     /// The bytes `offset..<offset + count`, handing the descriptor over to the response.
     func region(offset: Int, count: Int) -> FileRegion? {
-        file.takeDescriptor().map { FileRegion(descriptor: $0, offset: offset, count: count) }
+        file.region(offset: offset, count: count)
     }
 }

@@ -10,7 +10,7 @@ import Testing
     init() throws {
         try routes.get("/") { _ in .text("home") }
         try routes.get("/livez", exempt: true) { _ in .text("alive") }
-        root = MaintenanceGate(state: state, page: page, routes: routes).wrap(routes)
+        root = GatedRoutes(routes: routes, gate: MaintenanceGate(state: state, page: page))
     }
 
     private func get(_ path: String, accept: String? = nil) throws -> Response {

@@ -13,7 +13,7 @@ import Testing
     }
 
     @Test func unreadablePageFileIsAStartUpError() {
-        #expect(throws: ServerError.self) {
+        #expect(throws: FileError.self) {
             try MaintenancePage(retryAfterSeconds: 60, htmlFile: "/nonexistent/page.html")
         }
     }

@@ -13,9 +13,9 @@ import Testing
         let state = MaintenanceState(active: true)
         let routes = RouteTable()
         try routes.get("/") { _ in .text("home") }
-        let gate = MaintenanceGate(state: state, page: MaintenancePage(retryAfterSeconds: 1), routes: routes)
+        let gate = MaintenanceGate(state: state, page: MaintenancePage(retryAfterSeconds: 1))
         let middleware: [any Middleware] = [StampMiddleware(name: "log")]
-        let root = middleware.wrapping(gate.wrap(routes))
+        let root = middleware.wrapping(GatedRoutes(routes: routes, gate: gate))
         let response = try root.respond(to: Request(method: .get, path: "/"))
         #expect(response.status == .serviceUnavailable)
         #expect(response.headers["Stamp"] == "log")

@@ -16,8 +16,8 @@ import Testing
         #expect(v6.contains("2001:db8:1::5"))
         #expect(!v6.contains("2001:db9::1"))
         #expect(try AddressRange("0.0.0.0/0").contains("8.8.8.8"))
-        #expect(throws: ServerError.self) { try AddressRange("10.0.0.0/33") }
-        #expect(throws: ServerError.self) { try AddressRange("example.com") }
+        #expect(throws: ConfigurationError.self) { try AddressRange("10.0.0.0/33") }
+        #expect(throws: ConfigurationError.self) { try AddressRange("example.com") }
     }
 
     @Test func stateFileRoundTripsAndFailsClosed() throws {

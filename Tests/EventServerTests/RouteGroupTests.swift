@@ -29,7 +29,7 @@ import Testing
         let routes = RouteTable()
         try routes.grouped(StampMiddleware(name: "group")).get("/inside") { _ in .text("inside") }
         let state = MaintenanceState(active: true)
-        let root = MaintenanceGate(state: state, page: MaintenancePage(retryAfterSeconds: 1), routes: routes).wrap(routes)
+        let root = GatedRoutes(routes: routes, gate: MaintenanceGate(state: state, page: MaintenancePage(retryAfterSeconds: 1)))
         let response = try root.respond(to: Request(method: .get, path: "/inside"))
         #expect(response.status == .serviceUnavailable)
         #expect(response.headers["Stamp"] == nil)

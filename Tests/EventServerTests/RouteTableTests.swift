@@ -73,8 +73,8 @@ import Testing
         let route = try #require(routes.routes.first)
         #expect(route.module == "Billing")
         #expect(route.isExempt)
-        #expect(routes.isExempt(Request(method: .get, path: "/invoices")))
-        #expect(!routes.isExempt(Request(method: .get, path: "/other")))
+        #expect(routes.resolve(Request(method: .get, path: "/invoices")).isExempt)
+        #expect(!routes.resolve(Request(method: .get, path: "/other")).isExempt)
     }
 
     @Test func handlerErrorsPropagateToTheServer() throws {

@@ -1,3 +1,4 @@
+import EventServerTesting
 import Foundation
 import Testing
 

@@ -13,7 +13,7 @@ import EventServer
         try routes.register(GreetingRoutes())
         try routes.register(HealthRoutes(maintenance: state))
         try routes.register(StatusRoutes(maintenance: state, statistics: statistics))
-        root = MaintenanceGate(state: state, page: MaintenancePage(retryAfterSeconds: 5), routes: routes).wrap(routes)
+        root = GatedRoutes(routes: routes, gate: MaintenanceGate(state: state, page: MaintenancePage(retryAfterSeconds: 5)))
     }
 
     private func get(_ path: String) throws -> Response {

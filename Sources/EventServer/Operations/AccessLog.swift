@@ -1,3 +1,6 @@
+import EventServerSupport
+import HTTPCore
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -115,7 +118,7 @@ public final class AccessLog {
         if path == "-" { return STDOUT_FILENO }
         let descriptor = Glibc.open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
-            throw ServerError.unwritableFile(path: path, reason: String(cString: strerror(errno)))
+            throw FileError.unwritable(path: path, reason: String(cString: strerror(errno)))
         }
         return descriptor
     }

@@ -1,3 +1,5 @@
+import EventServerSupport
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -22,7 +24,7 @@ public struct PIDFile: Sendable {
     /// Writes our pid; throws `alreadyRunning` when the file names a live server.
     public func claim() throws {
         if let pid = recordedPID(), pid != getpid(), Self.isRunning(pid, named: Self.programName(of: getpid())) {
-            throw ServerError.alreadyRunning(pidFile: path, pid: pid)
+            throw AlreadyRunningError(pidFile: path, pid: pid)
         }
         try AtomicFile.write("\(getpid())\n", to: path)
     }

@@ -1,3 +1,6 @@
+import EventServerSupport
+import HTTPCore
+
 /// StateFile keeps the maintenance state on disk, so a restart during maintenance does not
 /// silently reopen the service.
 ///
@@ -25,7 +28,7 @@ public struct StateFile: Sendable {
         let bytes: [UInt8]
         do {
             bytes = try FileBytes.read(path)
-        } catch ServerError.unreadableFile(_, let reason) where reason.contains("No such file") {
+        } catch let error as FileError where error.isMissing {
             return .missing
         } catch {
             return .unusable("\(error)")

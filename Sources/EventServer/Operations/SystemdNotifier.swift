@@ -1,5 +1,3 @@
-import CEvent
-
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,15 +1,21 @@
-import CEvent
+import EventServerSupport
+import HTTPCore
 import Logging
+import Maintenance
+import Routing
+internal import Evhttp
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Server is one single-threaded evhttp server: one loop, one route table, one maintenance flag.
+/// Server is one single-threaded HTTP server: one loop, one route table, one maintenance flag.
 ///
 /// Loop-confined and not `Sendable`: build it, register routes, then call `run()`, which serves
 /// on the calling thread until a stop signal. Every request passes through
-/// `ErrorRenderer ∘ middleware ∘ MaintenanceGate ∘ RouteTable`, built once when `run()` starts.
+/// `ErrorRenderer ∘ middleware ∘ GatedRoutes` (one route lookup, the maintenance gate, the
+/// route), built once when `run()` starts; the transport (`Evhttp`) reads requests and writes
+/// replies.
 public final class Server {
     public let configuration: ServerConfiguration
     /// The maintenance flag that signals flip and the gate reads.
@@ -28,22 +34,13 @@ public final class Server {
     let notifier = SystemdNotifier()
     var accessLog: AccessLog?
     var loop: EventLoop?
-    var http: OpaquePointer?
-    var boundSocket: OpaquePointer?
+    var transport: HTTPServerTransport?
     var isStopping = false
-    private var connections: ConnectionTracker!
-    private var rootHandler: ErrorRenderer?
-    private var dateCache = HTTPDateCache()
-    /// Owned here and freed after the evhttp object that points to it (see `configure`).
-    private let defaultContentType = strdup("text/plain; charset=utf-8")
-
-    deinit {
-        free(defaultContentType)
-    }
+    private var dispatcher: RequestDispatcher?
 
     /// Creates a server; throws when the configuration is invalid or a file it names unusable.
     public init(configuration: ServerConfiguration, logger: Logger = Logger(label: "eventserver")) throws {
-        try Self.validate(configuration)
+        try configuration.validate()
         self.configuration = configuration
         self.logger = logger
         let page = try configuration.maintenancePagePath.map {
@@ -66,40 +63,38 @@ public final class Server {
     ///
     /// Signal events are registered before the socket is bound, so a USR1 that arrives as soon
     /// as the port answers can never kill the process with the signal's default action; the pid
-    /// file is written only after both (unless `claimingPIDFile` is false: a worker's master
-    /// owns it).
-    public func run(claimingPIDFile: Bool = true) throws {
+    /// file is written only after both. A worker (`sharedPort`) shares its port with its
+    /// siblings and leaves the pid file to its master.
+    public func run(asWorker: Bool = false) throws {
         signal(SIGPIPE, SIG_IGN)
-        let gate = MaintenanceGate(state: maintenance, responder: maintenanceResponder, routes: routes)
-        rootHandler = ErrorRenderer(wrapping: middleware.wrapping(gate.wrap(routes)), logger: logger)
+        let gate = MaintenanceGate(state: maintenance, responder: maintenanceResponder)
         let loop = try EventLoop()
         self.loop = loop
         defer { self.loop = nil }
-        connections = ConnectionTracker(base: loop.base, statistics: statistics)
         for binding in configuration.signalActions {
             try loop.onSignal(binding.signal) { [unowned self] in self.perform(binding.action, for: binding.signal) }
         }
         if let accessLog {
             try loop.every(seconds: 1) { accessLog.flush() }
         }
-        guard let http = evhttp_new(loop.base) else { throw ServerError.eventLoop("evhttp_new failed") }
-        self.http = http
-        defer {
-            evhttp_free(http)
-            self.http = nil
+        let connectionCap = DescriptorLimit.apply(maxConnections: configuration.maxConnections)
+        if connectionCap < configuration.maxConnections {
+            logger.warning("descriptor limit allows only \(connectionCap) connections", metadata: ["max_connections": "\(configuration.maxConnections)"])
         }
-        configure(http)
-        let connectionCap = ConnectionLimit.apply(maxConnections: configuration.maxConnections, logger: logger)
-        let bound = try Listener.bind(
-            base: loop.base, host: configuration.host, port: configuration.port, backlog: configuration.backlog)
-        guard let socket = evhttp_bind_listener(http, bound.listener) else {
-            evconnlistener_free(bound.listener)
-            throw ServerError.eventLoop("evhttp_bind_listener failed")
-        }
-        boundSocket = socket
-        ConnectionLimit.guardAccepting(on: bound.listener)
-        defer { ConnectionLimit.stopGuarding() }
-        let pidFile = claimingPIDFile ? configuration.pidFilePath.map(PIDFile.init(path:)) : nil
+        var limits = configuration.limits
+        limits.maxConnections = connectionCap
+        let dispatcher = RequestDispatcher(
+            root: ErrorRenderer(wrapping: middleware.wrapping(GatedRoutes(routes: routes, gate: gate)), logger: logger),
+            statistics: statistics, accessLog: accessLog, loop: loop)
+        self.dispatcher = dispatcher
+        defer { self.dispatcher = nil }
+        let transport = try HTTPServerTransport(loop: loop, limits: limits, responder: dispatcher)
+        self.transport = transport
+        statistics.connections = transport.counters
+        defer { self.transport = nil }
+        let bound = try transport.bind(
+            host: configuration.host, port: configuration.port, backlog: configuration.backlog, sharedPort: asWorker)
+        let pidFile = asWorker ? nil : configuration.pidFilePath.map(PIDFile.init(path:))
         try pidFile?.claim()
         defer { pidFile?.release() }
         try recordState()
@@ -107,80 +102,11 @@ public final class Server {
             "eventserver \(EventServerVersion.current) pid \(getpid()) listening on \(bound.url)",
             metadata: ["maintenance": "\(maintenance.isActive)", "max_connections": "\(connectionCap)"])
         notifier.notify("READY=1\nSTATUS=\(stateSummary)\nMAINPID=\(getpid())")
-        connections.onAllRepliesWritten = { [unowned self] in
+        transport.onAllRepliesWritten = { [unowned self] in
             if isStopping { self.loop?.stop() }
         }
         try loop.run()
         accessLog?.flush()
         logger.info("stopped", metadata: ["requests": "\(statistics.requestsReceived)"])
     }
-
-    private func configure(_ http: OpaquePointer) {
-        evhttp_set_max_headers_size(http, configuration.maxHeaderBytes)
-        evhttp_set_max_body_size(http, configuration.maxBodyBytes)
-        evhttp_set_timeout(http, Int32(clamping: configuration.timeoutSeconds))
-        // Every method evhttp parses reaches the route table (404/405 with Allow): evhttp's own
-        // 501 for CONNECT sends no length and never closes, so the client would hang.
-        let methods = [EVHTTP_REQ_GET, EVHTTP_REQ_HEAD, EVHTTP_REQ_POST, EVHTTP_REQ_PUT, EVHTTP_REQ_DELETE,
-                       EVHTTP_REQ_OPTIONS, EVHTTP_REQ_PATCH, EVHTTP_REQ_TRACE, EVHTTP_REQ_CONNECT]
-        evhttp_set_allowed_methods(http, UInt16(methods.reduce(0) { $0 | $1.rawValue }))
-        // evhttp keeps this pointer rather than copying the text (found by AddressSanitizer: a
-        // Swift string's temporary C string dangled), so it must outlive the evhttp object.
-        evhttp_set_default_content_type(http, defaultContentType)
-        evhttp_set_gencb(http, serverRequestCallback, Unmanaged.passUnretained(self).toOpaque())
-    }
-
-    // MARK: Requests
-
-    fileprivate func handle(_ cRequest: UnsafeMutablePointer<evhttp_request>) {
-        statistics.requestsReceived += 1
-        connections.track(cRequest)
-        let request = try? RequestReader.read(cRequest)
-        let response: Response
-        var closeConnection = isStopping
-        if let request {
-            response = rootHandler?.respond(to: request) ?? Self.internalError
-            if request.method == .connect {
-                closeConnection = true
-                connections.closeAfterReply(cRequest)
-            }
-        } else {
-            // A request evhttp accepted but we refuse (smuggling shapes, no Host): closing keeps
-            // evhttp from parsing the leftover bytes as another request.
-            response = Self.badRequest
-            closeConnection = true
-        }
-        let now = loop?.cachedUnixSeconds ?? time(nil)
-        let isHead = request?.method == .head
-        statistics.recordResponse(response.status)
-        accessLog?.record(
-            request, peer: request?.peerAddress ?? RequestReader.peerAddress(of: cRequest), status: response.status.code,
-            bytes: isHead ? 0 : response.contentLength, now: now)
-        ReplyWriter.send(
-            response, to: cRequest, method: request?.method, closeConnection: closeConnection, date: dateCache.value(at: now))
-    }
-
-    // MARK: Constants
-
-    private static let badRequest = Response.text("Bad Request\n", status: .badRequest)
-    private static let internalError = Response.text("Internal Server Error\n", status: .internalServerError)
-
-    private static func validate(_ configuration: ServerConfiguration) throws {
-        let positive: [(String, Int)] = [
-            ("backlog", configuration.backlog), ("max connections", configuration.maxConnections),
-            ("max header bytes", configuration.maxHeaderBytes),
-            ("max body bytes", configuration.maxBodyBytes), ("timeout", configuration.timeoutSeconds),
-        ]
-        for (name, value) in positive where value <= 0 {
-            throw ServerError.invalidConfiguration("\(name) must be positive, got \(value)")
-        }
-        if configuration.shutdownTimeoutSeconds < 0 || configuration.retryAfterSeconds < 0 {
-            throw ServerError.invalidConfiguration("timeouts must not be negative")
-        }
-    }
-}
-
-private func serverRequestCallback(_ request: UnsafeMutablePointer<evhttp_request>?, _ context: UnsafeMutableRawPointer?) {
-    guard let request, let context else { return }
-    Unmanaged<Server>.fromOpaque(context).takeUnretainedValue().handle(request)
 }

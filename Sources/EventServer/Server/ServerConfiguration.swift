@@ -1,6 +1,6 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import EventServerSupport
+import Maintenance
+internal import Evhttp
 
 /// ServerConfiguration is everything the server needs to start, with production defaults.
 public struct ServerConfiguration: Sendable {
@@ -40,48 +40,25 @@ public struct ServerConfiguration: Sendable {
     public var signalActions: [SignalBinding] = SignalBinding.defaults
 
     public init() {}
-}
 
-/// SignalAction is what the server does when a configured signal arrives.
-public enum SignalAction: Sendable, Equatable {
-    /// Every non-exempt route answers 503 from now on.
-    case enterMaintenance
-    /// Normal service resumes.
-    case leaveMaintenance
-    /// Graceful stop: stop accepting, finish in-flight replies, exit.
-    case stop
-    /// Re-reads the maintenance page and reopens the access log; never stops the server.
-    case reload
-}
-
-/// SignalBinding ties one signal number to an action.
-public struct SignalBinding: Sendable, Equatable {
-    public var signal: Int32
-    public var action: SignalAction
-
-    public init(signal: Int32, action: SignalAction) {
-        self.signal = signal
-        self.action = action
+    /// Throws when a value cannot work.
+    func validate() throws(ConfigurationError) {
+        let positive: [(String, Int)] = [
+            ("backlog", backlog), ("max connections", maxConnections), ("max header bytes", maxHeaderBytes),
+            ("max body bytes", maxBodyBytes), ("timeout", timeoutSeconds),
+        ]
+        for (name, value) in positive where value <= 0 {
+            throw ConfigurationError("\(name) must be positive, got \(value)")
+        }
+        if shutdownTimeoutSeconds < 0 || retryAfterSeconds < 0 {
+            throw ConfigurationError("timeouts must not be negative")
+        }
     }
 
-    /// USR1 enters maintenance, USR2 leaves it, TERM and INT stop, HUP reloads.
-    public static let defaults = [
-        SignalBinding(signal: SIGUSR1, action: .enterMaintenance),
-        SignalBinding(signal: SIGUSR2, action: .leaveMaintenance),
-        SignalBinding(signal: SIGTERM, action: .stop),
-        SignalBinding(signal: SIGINT, action: .stop),
-        SignalBinding(signal: SIGHUP, action: .reload),
-    ]
-
-    /// The conventional name of `signal`, e.g. `SIGUSR1`.
-    public static func name(of signal: Int32) -> String {
-        switch signal {
-        case SIGUSR1: "SIGUSR1"
-        case SIGUSR2: "SIGUSR2"
-        case SIGTERM: "SIGTERM"
-        case SIGINT: "SIGINT"
-        case SIGHUP: "SIGHUP"
-        default: "signal \(signal)"
-        }
+    /// What the transport enforces per connection.
+    var limits: HTTPLimits {
+        HTTPLimits(
+            maxHeaderBytes: maxHeaderBytes, maxBodyBytes: maxBodyBytes, idleTimeoutSeconds: timeoutSeconds,
+            maxConnections: maxConnections)
     }
 }

@@ -1,4 +1,5 @@
-import CEvent
+import EventServerSupport
+internal import Evhttp
 
 #if canImport(Glibc)
 import Glibc
@@ -15,9 +16,9 @@ enum PortReservation {
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV
         var results: UnsafeMutablePointer<addrinfo>?
-        let shown = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        let shown = SocketAddress.display(host: host, port: port)
         guard getaddrinfo(host, String(port), &hints, &results) == 0, let address = results else {
-            throw ServerError.cannotListen(address: shown, reason: "cannot resolve \(host)")
+            throw TransportError.cannotListen(address: shown, reason: "cannot resolve \(host)")
         }
         defer { freeaddrinfo(results) }
         let descriptor = socket(address.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
@@ -27,11 +28,11 @@ enum PortReservation {
         guard descriptor >= 0, bind(descriptor, address.pointee.ai_addr, address.pointee.ai_addrlen) == 0 else {
             let reason = String(cString: strerror(errno))
             close(descriptor)
-            throw ServerError.cannotListen(address: shown, reason: reason)
+            throw TransportError.cannotListen(address: shown, reason: reason)
         }
-        guard let boundPort = Listener.localAddress(of: descriptor).1 else {
+        guard let boundPort = SocketAddress.local(of: descriptor)?.port else {
             close(descriptor)
-            throw ServerError.cannotListen(address: shown, reason: "cannot read the bound port")
+            throw TransportError.cannotListen(address: shown, reason: "cannot read the bound port")
         }
         return (descriptor, boundPort)
     }

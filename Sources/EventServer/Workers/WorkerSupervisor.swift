@@ -1,5 +1,7 @@
-import CEvent
+import CProcessControl
+import EventServerSupport
 import Logging
+internal import Evhttp
 
 #if canImport(Glibc)
 import Glibc
@@ -9,9 +11,10 @@ import Glibc
 ///
 /// Each worker is a `fork()` of this process that builds its own loop and server after the fork
 /// and binds the port with SO_REUSEPORT, so the kernel spreads connections. The master keeps no
-/// shared memory with them and runs no threads: it only forwards signals (USR1, USR2, HUP,
-/// TERM, INT), remembers the maintenance state so a restarted worker starts in it, restarts
-/// workers that die (with back-off), and on TERM waits for every worker's graceful stop.
+/// shared memory with them and runs no threads: it only forwards the configured signals
+/// (`SignalBinding`), remembers the maintenance state so a restarted worker starts in it,
+/// restarts workers that die (with back-off), and on a stop signal waits for every worker's
+/// graceful stop.
 public final class WorkerSupervisor {
     /// What a worker must serve with: the shared port and the master's current state.
     public struct WorkerSettings: Sendable {
@@ -36,7 +39,8 @@ public final class WorkerSupervisor {
     /// The port every worker binds: the configured one, or the one `--port 0` reserved.
     private var sharedPort = 0
 
-    private static let forwarded: [Int32] = [SIGUSR1, SIGUSR2, SIGHUP, SIGTERM, SIGINT]
+    /// Every configured signal: a worker acts on it, the master tracks what it means.
+    private var forwarded: [Int32] { configuration.signalActions.map(\.signal) }
 
     /// A supervisor of `count` workers; `configuration.port` may be 0 (one free port for all).
     public init(count: Int, configuration: ServerConfiguration, logger: Logger = Logger(label: "eventserver"), worker: @escaping WorkerBody) {
@@ -59,7 +63,7 @@ public final class WorkerSupervisor {
         sharedPort = try reservePort()
         let loop = try EventLoop()
         self.loop = loop
-        for signal in Self.forwarded {
+        for signal in forwarded {
             try loop.onSignal(signal) { [unowned self] in forward(signal) }
         }
         try loop.onSignal(SIGCHLD) { [unowned self] in reapWorkers() }
@@ -87,7 +91,7 @@ public final class WorkerSupervisor {
         var blocked = sigset_t()
         var previous = sigset_t()
         sigemptyset(&blocked)
-        for signal in Self.forwarded { sigaddset(&blocked, signal) }
+        for signal in forwarded { sigaddset(&blocked, signal) }
         sigprocmask(SIG_BLOCK, &blocked, &previous)
         let master = getpid()
         let pid = fork()
@@ -95,14 +99,14 @@ public final class WorkerSupervisor {
             runWorker(master: master)
         }
         sigprocmask(SIG_SETMASK, &previous, nil)
-        guard pid > 0 else { throw ServerError.eventLoop("fork failed: \(String(cString: strerror(errno)))") }
+        guard pid > 0 else { throw WorkerError.forkFailed(String(cString: strerror(errno))) }
         workers[pid] = MonotonicClock.seconds()
     }
 
     /// In the child: drop the master's resources, then run one server and exit.
     private func runWorker(master: pid_t) -> Never {
         // A worker must not outlive a master killed with SIGKILL: it stops gracefully instead.
-        cevent_signal_on_parent_death(SIGTERM)
+        cprocess_signal_on_parent_death(SIGTERM)
         if getppid() != master { exit(0) }
         loop?.detachAfterFork()
         LibeventLog.dropSignalOwnershipWarning()
@@ -119,20 +123,21 @@ public final class WorkerSupervisor {
     }
 
     private func forward(_ signal: Int32) {
-        switch signal {
-        case SIGUSR1: inMaintenance = true
-        case SIGUSR2: inMaintenance = false
-        case SIGTERM, SIGINT:
+        let action = SignalBinding.action(for: signal, in: configuration.signalActions)
+        switch action {
+        case .enterMaintenance: inMaintenance = true
+        case .leaveMaintenance: inMaintenance = false
+        case .stop:
             if !isStopping {
                 isStopping = true
                 notifier.notify("STOPPING=1")
                 logger.notice("stopping \(workers.count) workers", metadata: ["signal": "\(SignalBinding.name(of: signal))"])
                 scheduleForcedStop()
             }
-        default: break
+        case .reload, nil: break
         }
         for pid in workers.keys { kill(pid, signal) }
-        if signal == SIGUSR1 || signal == SIGUSR2 {
+        if action == .enterMaintenance || action == .leaveMaintenance {
             notifier.notify("STATUS=\(workers.count) workers, \(inMaintenance ? "maintenance" : "serving")")
         }
         if isStopping && workers.isEmpty { loop?.stop() }

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Instructions per request, counted by callgrind (repeatable, unlike timings on a shared machine).
+#
+#   Benchmarks/callgrind.sh [BINARY…]     # default: the release eventserver built from this tree
+#
+# Each binary is run twice under `valgrind --tool=callgrind`, serving FEW and then MANY keep-alive
+# `GET /` requests (in service, then in maintenance after SIGUSR1 by PID); the difference of the
+# two totals divided by MANY - FEW is the cost of one request, with start-up and shutdown cancelled
+# out. Prints one line per binary and mode.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+FEW=${FEW:-1000}
+MANY=${MANY:-6000}
+command -v valgrind >/dev/null || { apt-get update -qq && apt-get install -y -qq valgrind >/dev/null; }
+if [ $# -eq 0 ]; then
+    swift build -c release --static-swift-stdlib --product eventserver >&2
+    set -- "$(swift build -c release --static-swift-stdlib --show-bin-path)/eventserver"
+fi
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# Sends `count` keep-alive GET / requests over one connection, reading each reply fully.
+client() { # port count
+    python3 - "$1" "$2" <<'PY'
+import socket, sys
+port, count = int(sys.argv[1]), int(sys.argv[2])
+with socket.create_connection(("127.0.0.1", port), timeout=60) as s:
+    request = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+    buffer = b""
+    for _ in range(count):
+        s.sendall(request)
+        while b"\r\n\r\n" not in buffer:
+            buffer += s.recv(65536)
+        head, buffer = buffer.split(b"\r\n\r\n", 1)
+        length = next(int(l.split(b":")[1]) for l in head.split(b"\r\n") if l.lower().startswith(b"content-length"))
+        while len(buffer) < length:
+            buffer += s.recv(65536)
+        buffer = buffer[length:]
+PY
+}
+
+total_instructions() { # binary mode count
+    local log="$work/log" out="$work/callgrind.out"
+    rm -f "$out"
+    valgrind --tool=callgrind --callgrind-out-file="$out" "$1" --port 0 --log-level info 2> "$log" &
+    local pid=$!
+    local port=""
+    for _ in $(seq 1 600); do
+        port=$(sed -n 's/.*listening on http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$log" | head -1)
+        [ -n "$port" ] && break; sleep 0.1
+    done
+    [ -n "$port" ] || { echo "server did not start: $(cat "$log")" >&2; kill -KILL $pid; return 1; }
+    if [ "$2" = maintenance ]; then
+        kill -USR1 $pid
+        for _ in $(seq 1 300); do grep -q "entered maintenance" "$log" && break; sleep 0.1; done
+    fi
+    client "$port" "$3"
+    kill -TERM $pid; wait $pid || true
+    awk '/^summary:/ {print $2}' "$out"
+}
+
+for binary in "$@"; do
+    for mode in service maintenance; do
+        few=$(total_instructions "$binary" "$mode" "$FEW")
+        many=$(total_instructions "$binary" "$mode" "$MANY")
+        echo "$binary $mode $(( (many - few) / (MANY - FEW) )) instructions/request"
+    done
+done

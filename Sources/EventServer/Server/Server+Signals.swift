@@ -1,0 +1,105 @@
+import EventServerSupport
+import Logging
+import Maintenance
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What the server does when a configured signal arrives, and the state it keeps around it:
+/// the state file, systemd's status line and the graceful stop.
+extension Server {
+    func perform(_ action: SignalAction, for signal: Int32) {
+        let name = SignalBinding.name(of: signal)
+        switch action {
+        case .enterMaintenance:
+            if maintenance.enter() { stateChanged("entered maintenance", signal: name) }
+        case .leaveMaintenance:
+            if maintenance.leave() { stateChanged("left maintenance", signal: name) }
+        case .reload:
+            reload(after: name)
+        case .stop:
+            beginStop(after: name)
+        }
+    }
+
+    /// "Serving" or "Maintenance since 2026-11-25T17:22:06Z", for systemd and logs.
+    var stateSummary: String {
+        maintenance.isActive ? "Maintenance since \(UTCTime.iso8601(maintenance.changedAt))" : "Serving"
+    }
+
+    /// The state at start: maintenance when the flag asks for it, when the state file records
+    /// it, or when the state file cannot be trusted (fail closed).
+    static func initialState(_ configuration: ServerConfiguration, _ stateFile: StateFile?, _ logger: Logger) -> MaintenanceState {
+        switch stateFile?.read() {
+        case let .recorded(true, since)?:
+            logger.notice("starting in maintenance, as recorded in the state file", metadata: ["path": "\(stateFile!.path)"])
+            return MaintenanceState(active: true, changedAt: since)
+        case let .unusable(reason)?:
+            logger.error("state file unusable; starting in maintenance (fail closed)", metadata: ["reason": "\(reason)"])
+            return MaintenanceState(active: true)
+        case .recorded(false, _)?, .missing?, nil:
+            return MaintenanceState(active: configuration.startInMaintenance)
+        }
+    }
+
+    /// Writes the current state to the state file, if there is one.
+    func recordState() throws {
+        try stateFile?.write(maintenance: maintenance.isActive, since: maintenance.changedAt)
+    }
+
+    private func stateChanged(_ message: Logger.Message, signal: String) {
+        logger.notice(message, metadata: ["signal": "\(signal)"])
+        do {
+            try recordState()
+        } catch {
+            logger.error("cannot record the state", metadata: ["error": "\(error)"])
+        }
+        notifier.notify("STATUS=\(stateSummary)")
+    }
+
+    private func reload(after signal: String) {
+        var problems: [String] = []
+        do {
+            try maintenanceResponder.reloadPage()
+        } catch {
+            problems.append("maintenance page kept: \(error)")
+        }
+        do {
+            try accessLog?.reopen()
+        } catch {
+            problems.append("access log not reopened: \(error)")
+        }
+        statistics.reloads += 1
+        if problems.isEmpty {
+            logger.notice("reloaded", metadata: ["signal": "\(signal)"])
+        } else {
+            logger.error("reloaded with errors", metadata: ["signal": "\(signal)", "errors": "\(problems.joined(separator: "; "))"])
+        }
+    }
+
+    private func beginStop(after signal: String) {
+        guard !isStopping else {
+            logger.warning("second stop signal: closing now", metadata: ["signal": "\(signal)"])
+            loop?.stop()
+            return
+        }
+        isStopping = true
+        notifier.notify("STOPPING=1")
+        transport?.stopAccepting()
+        let inFlight = statistics.repliesInFlight
+        logger.notice("stopping", metadata: ["signal": "\(signal)", "replies_in_flight": "\(inFlight)"])
+        guard inFlight > 0 else {
+            loop?.stop()
+            return
+        }
+        do {
+            try loop?.after(seconds: configuration.shutdownTimeoutSeconds) { [unowned self] in
+                logger.warning("shutdown timeout: closing \(statistics.repliesInFlight) unfinished replies")
+                loop?.stop()
+            }
+        } catch {
+            loop?.stop()
+        }
+    }
+}

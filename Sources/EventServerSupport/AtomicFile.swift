@@ -1,0 +1,26 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// AtomicFile replaces a file's content all at once: write a temporary file beside it, fsync,
+/// rename over the old one. A crash leaves either the old or the new content, never half.
+package enum AtomicFile {
+    package static func write(_ text: String, to path: String) throws {
+        let temporary = "\(path).tmp.\(getpid())"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw error(path) }
+        let bytes = Array(text.utf8)
+        let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+        let synced = fsync(descriptor) == 0
+        close(descriptor)
+        guard written == bytes.count, synced, rename(temporary, path) == 0 else {
+            let failure = error(path)
+            unlink(temporary)
+            throw failure
+        }
+    }
+
+    private static func error(_ path: String) -> FileError {
+        .unwritable(path: path, reason: String(cString: strerror(errno)))
+    }
+}

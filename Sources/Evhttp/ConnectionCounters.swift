@@ -1,0 +1,13 @@
+/// ConnectionCounters are the transport's figures for status and metrics pages.
+///
+/// Loop-confined: plain integers the transport updates as connections and replies come and go.
+public final class ConnectionCounters {
+    /// Accepted connections not yet closed.
+    public internal(set) var openConnections = 0
+    /// Replies handed to evhttp whose bytes are not yet fully written.
+    public internal(set) var repliesInFlight = 0
+    /// Times accepting paused because open connections reached the cap.
+    public internal(set) var acceptPauses = 0
+
+    public init() {}
+}

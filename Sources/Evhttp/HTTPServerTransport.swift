@@ -1,0 +1,124 @@
+import CEvent
+import HTTPCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// HTTPServerTransport is one evhttp server on an `EventLoop`: it accepts connections, reads
+/// requests into `Request` values, asks its responder, and writes the `Response` it gets.
+///
+/// Everything libevent-specific about serving HTTP lives here: evhttp's settings, the listener,
+/// connection and reply tracking, the request reader and the one reply writer. Loop-confined.
+public final class HTTPServerTransport {
+    /// Connection and reply figures, for status and metrics.
+    public let counters = ConnectionCounters()
+    /// Whether accepting stopped (`stopAccepting()`): replies from now on close their connection.
+    public private(set) var isDraining = false
+    private let loop: EventLoop
+    private let http: OpaquePointer
+    private let tracker: ConnectionTracker
+    private unowned let responder: any HTTPResponder
+    private var boundSocket: OpaquePointer?
+    private var dateCache = HTTPDateCache()
+    /// Owned here and freed after the evhttp object that points to it (see `init`).
+    private let defaultContentType = strdup("text/plain; charset=utf-8")
+
+    /// A transport on `loop` that answers through `responder` (held unowned: the responder
+    /// owns the transport). `limits.maxConnections` is the connection cap already in force.
+    public init(loop: EventLoop, limits: HTTPLimits, responder: any HTTPResponder) throws(TransportError) {
+        guard let http = evhttp_new(loop.base) else { throw .eventLoop("evhttp_new failed") }
+        self.loop = loop
+        self.http = http
+        self.responder = responder
+        tracker = ConnectionTracker(base: loop.base, cap: limits.maxConnections, counters: counters)
+        evhttp_set_max_headers_size(http, limits.maxHeaderBytes)
+        evhttp_set_max_body_size(http, limits.maxBodyBytes)
+        evhttp_set_timeout(http, Int32(clamping: limits.idleTimeoutSeconds))
+        // Every method evhttp parses reaches the responder (404/405 with Allow): evhttp's own
+        // 501 for CONNECT sends no length and never closes, so the client would hang.
+        let methods = [EVHTTP_REQ_GET, EVHTTP_REQ_HEAD, EVHTTP_REQ_POST, EVHTTP_REQ_PUT, EVHTTP_REQ_DELETE,
+                       EVHTTP_REQ_OPTIONS, EVHTTP_REQ_PATCH, EVHTTP_REQ_TRACE, EVHTTP_REQ_CONNECT]
+        evhttp_set_allowed_methods(http, UInt16(methods.reduce(0) { $0 | $1.rawValue }))
+        // evhttp keeps this pointer rather than copying the text (found by AddressSanitizer: a
+        // Swift string's temporary C string dangled), so it must outlive the evhttp object.
+        evhttp_set_default_content_type(http, defaultContentType)
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        evhttp_set_gencb(http, requestCallback, context)
+        evhttp_set_bevcb(http, newConnectionCallback, context)
+    }
+
+    deinit {
+        evhttp_free(http)
+        free(defaultContentType)
+    }
+
+    /// Listens on `host:port`; `sharedPort` lets this socket share the port with sibling
+    /// workers (SO_REUSEPORT), which no other server can then do by accident.
+    public func bind(host: String, port: Int, backlog: Int, sharedPort: Bool) throws(TransportError) -> BoundAddress {
+        let (listener, address) = try Listener.bind(
+            base: loop.base, host: host, port: port, backlog: backlog, sharedPort: sharedPort)
+        guard let socket = evhttp_bind_listener(http, listener) else {
+            evconnlistener_free(listener)
+            throw .eventLoop("evhttp_bind_listener failed")
+        }
+        evconnlistener_set_error_cb(listener, acceptFailed)
+        boundSocket = socket
+        tracker.listener = listener
+        return address
+    }
+
+    /// Called whenever the replies in flight drop to zero.
+    public var onAllRepliesWritten: (() -> Void)? {
+        get { tracker.onAllRepliesWritten }
+        set { tracker.onAllRepliesWritten = newValue }
+    }
+
+    /// Closes the listening socket; replies from now on carry `Connection: close`.
+    public func stopAccepting() {
+        isDraining = true
+        tracker.listener = nil
+        if let boundSocket {
+            evhttp_del_accept_socket(http, boundSocket)
+            self.boundSocket = nil
+        }
+    }
+
+    fileprivate func newConnection() -> OpaquePointer? {
+        tracker.newConnection()
+    }
+
+    fileprivate func handle(_ cRequest: UnsafeMutablePointer<evhttp_request>) {
+        tracker.track(cRequest)
+        let incoming: IncomingRequest
+        var method: HTTPMethod?
+        var closeConnection = isDraining
+        do {
+            let request = try RequestReader.read(cRequest)
+            method = request.method
+            incoming = .accepted(request)
+            if request.method == .connect {
+                closeConnection = true
+                tracker.closeAfterReply(cRequest)
+            }
+        } catch {
+            // Closing keeps evhttp from parsing the leftover bytes as another request.
+            incoming = .refused(error, peerAddress: RequestReader.peerAddress(of: cRequest))
+            closeConnection = true
+        }
+        let response = responder.respond(to: incoming)
+        ReplyWriter.send(
+            response, to: cRequest, method: method, closeConnection: closeConnection,
+            date: dateCache.value(at: loop.cachedUnixSeconds))
+    }
+}
+
+private func requestCallback(_ request: UnsafeMutablePointer<evhttp_request>?, _ context: UnsafeMutableRawPointer?) {
+    guard let request, let context else { return }
+    Unmanaged<HTTPServerTransport>.fromOpaque(context).takeUnretainedValue().handle(request)
+}
+
+private func newConnectionCallback(_: OpaquePointer?, _ context: UnsafeMutableRawPointer?) -> OpaquePointer? {
+    guard let context else { return nil }
+    return Unmanaged<HTTPServerTransport>.fromOpaque(context).takeUnretainedValue().newConnection()
+}

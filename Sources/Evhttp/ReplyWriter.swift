@@ -1,0 +1,66 @@
+import CEvent
+import HTTPCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// ReplyWriter is the one place that calls `evhttp_send_reply`.
+///
+/// It never uses `evhttp_send_error`, which drops our headers and forces `Connection: close`.
+/// It owns the framing headers: a handler's `Content-Length` is ignored, a reply to HEAD keeps
+/// the length of the body it does not send (evhttp would otherwise send HEAD bodies), and a
+/// reply to CONNECT gets the `Content-Length` evhttp leaves out for that method.
+enum ReplyWriter {
+    static func send(
+        _ response: Response,
+        to request: UnsafeMutablePointer<evhttp_request>,
+        method: HTTPMethod?,
+        closeConnection: Bool,
+        date: String
+    ) {
+        let output = evhttp_request_get_output_headers(request)
+        for field in response.headers where !isFramingHeader(field.name) {
+            add(field.name, field.value, to: output)
+        }
+        add("Date", date, to: output)
+        let sendsBody = !response.status.forbidsBody
+        let isHead = method == .head
+        if sendsBody && (isHead || method == .connect) {
+            add("Content-Length", String(response.contentLength), to: output)
+        }
+        if closeConnection {
+            add("Connection", "close", to: output)
+        }
+        if sendsBody && !isHead {
+            let buffer = evhttp_request_get_output_buffer(request)
+            if let file = response.file, let descriptor = file.takeDescriptor() {
+                // libevent owns the descriptor from here and sends it with sendfile as the
+                // socket drains; evhttp frames it by the segment's length.
+                _ = evbuffer_add_file(buffer, descriptor, Int64(file.offset), Int64(file.count))
+            } else if !response.body.isEmpty {
+                response.body.withUnsafeBytes { bytes in _ = evbuffer_add(buffer, bytes.baseAddress, bytes.count) }
+            }
+        }
+        response.status.reasonPhrase.withCString { reason in
+            evhttp_send_reply(request, Int32(response.status.code), reason, nil)
+        }
+    }
+
+    private static func add(_ name: String, _ value: String, to headers: UnsafeMutablePointer<evkeyvalq>?) {
+        name.withCString { name in
+            value.withCString { value in _ = evhttp_add_header(headers, name, value) }
+        }
+    }
+
+    /// Headers the writer sets itself: letting a handler set them could break framing.
+    private static func isFramingHeader(_ name: String) -> Bool {
+        switch name.utf8.count {
+        case 4: name.equalsIgnoringASCIICase("Date")
+        case 10: name.equalsIgnoringASCIICase("Connection")
+        case 14: name.equalsIgnoringASCIICase("Content-Length")
+        case 17: name.equalsIgnoringASCIICase("Transfer-Encoding")
+        default: false
+        }
+    }
+}

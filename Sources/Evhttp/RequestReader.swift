@@ -1,0 +1,135 @@
+import CEvent
+import HTTPCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// RequestReader turns evhttp's parsed request into a `Request` value.
+enum RequestReader {
+    static func read(_ request: UnsafeMutablePointer<evhttp_request>) throws(RequestDefect) -> Request {
+        let method = method(of: evhttp_request_get_command(request))
+        let (path, query) = target(of: request)
+        let minorVersion = Int(cevent_request_minor_version(request))
+        let headers = try headers(of: request, requireHost: minorVersion >= 1)
+        return Request(
+            method: method,
+            path: path,
+            rawQuery: query,
+            minorVersion: minorVersion,
+            headers: headers,
+            body: body(of: request),
+            peerAddress: peerAddress(of: request)
+        )
+    }
+
+    private static func method(of command: evhttp_cmd_type) -> HTTPMethod {
+        switch command {
+        case EVHTTP_REQ_HEAD: .head
+        case EVHTTP_REQ_POST: .post
+        case EVHTTP_REQ_PUT: .put
+        case EVHTTP_REQ_DELETE: .delete
+        case EVHTTP_REQ_OPTIONS: .options
+        case EVHTTP_REQ_PATCH: .patch
+        case EVHTTP_REQ_TRACE: .trace
+        case EVHTTP_REQ_CONNECT: .connect
+        default: .get
+        }
+    }
+
+    /// Path and query from the raw request target. The raw text is used rather than evhttp's
+    /// parsed URI, which reads `//etc/passwd` as an authority and reports the path `/passwd`.
+    private static func target(of request: UnsafeMutablePointer<evhttp_request>) -> (String, String?) {
+        guard let uri = evhttp_request_get_uri(request) else { return ("/", nil) }
+        let bytes = UnsafeBufferPointer(
+            start: UnsafeRawPointer(uri).assumingMemoryBound(to: UInt8.self), count: strlen(uri))
+        guard bytes.first == UInt8(ascii: "/") else {
+            // Absolute form (`http://host/path`) or `*`: take evhttp's parsed path.
+            if bytes.count == 1 && bytes[0] == UInt8(ascii: "*") { return ("*", nil) }
+            let parsed = evhttp_request_get_evhttp_uri(request)
+            let path = parsed.flatMap { evhttp_uri_get_path($0) }.map { String(cString: $0) } ?? ""
+            let query = parsed.flatMap { evhttp_uri_get_query($0) }.map { String(cString: $0) }
+            return (path.isEmpty ? "/" : path, query)
+        }
+        let fragmentStart = bytes.firstIndex(of: UInt8(ascii: "#")) ?? bytes.endIndex
+        let target = bytes[..<fragmentStart]
+        guard let queryStart = target.firstIndex(of: UInt8(ascii: "?")) else {
+            return (String(decoding: target, as: UTF8.self), nil)
+        }
+        return (
+            String(decoding: target[..<queryStart], as: UTF8.self),
+            String(decoding: target[(queryStart + 1)...], as: UTF8.self)
+        )
+    }
+
+    private static func headers(
+        of request: UnsafeMutablePointer<evhttp_request>, requireHost: Bool
+    ) throws(RequestDefect) -> HTTPHeaders {
+        var headers = HTTPHeaders()
+        var contentLengthCount = 0
+        var hostCount = 0
+        var field = cevent_headers_first(evhttp_request_get_input_headers(request))
+        while let current = field {
+            field = cevent_headers_next(current)
+            guard let key = current.pointee.key, let value = current.pointee.value else { continue }
+            guard isToken(key) else { throw .invalidHeaderName }
+            let name = String(cString: key)
+            let text = String(cString: value)
+            if name.equalsIgnoringASCIICase("Content-Length") {
+                contentLengthCount += 1
+                guard contentLengthCount == 1 else { throw .duplicateContentLength }
+                guard !text.isEmpty, text.utf8.allSatisfy({ (0x30...0x39).contains($0) }) else {
+                    throw .invalidContentLength
+                }
+            } else if name.equalsIgnoringASCIICase("Transfer-Encoding") {
+                // evhttp de-chunks `chunked` and treats any other coding as no body at all,
+                // leaving the real body to be parsed as the next request.
+                guard text.equalsIgnoringASCIICase("chunked") else { throw .unsupportedTransferEncoding }
+            } else if name.equalsIgnoringASCIICase("Host") {
+                hostCount += 1
+                guard hostCount == 1 else { throw .duplicateHost }
+            }
+            headers.add(name: name, value: text)
+        }
+        if requireHost && hostCount == 0 { throw .missingHost }
+        return headers
+    }
+
+    /// RFC 9110 token: a header name with a space, a control byte or a separator is refused.
+    private static func isToken(_ name: UnsafePointer<CChar>) -> Bool {
+        var cursor = UnsafeRawPointer(name).assumingMemoryBound(to: UInt8.self)
+        guard cursor.pointee != 0 else { return false }
+        while cursor.pointee != 0 {
+            guard tokenBytes[Int(cursor.pointee)] else { return false }
+            cursor += 1
+        }
+        return true
+    }
+
+    private static let tokenBytes: [Bool] = (0..<256).map { byte in
+        switch UInt8(byte) {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+            UInt8(ascii: "A")...UInt8(ascii: "Z"):
+            true
+        default:
+            "!#$%&'*+-.^_`|~".utf8.contains(UInt8(byte))
+        }
+    }
+
+    private static func body(of request: UnsafeMutablePointer<evhttp_request>) -> [UInt8] {
+        guard let input = evhttp_request_get_input_buffer(request) else { return [] }
+        let length = evbuffer_get_length(input)
+        guard length > 0 else { return [] }
+        return [UInt8](unsafeUninitializedCapacity: length) { buffer, initialized in
+            initialized = max(0, evbuffer_copyout(input, buffer.baseAddress, length))
+        }
+    }
+
+    static func peerAddress(of request: UnsafeMutablePointer<evhttp_request>) -> String? {
+        guard let connection = evhttp_request_get_connection(request) else { return nil }
+        var address: UnsafeMutablePointer<CChar>?
+        var port: UInt16 = 0
+        evhttp_connection_get_peer(connection, &address, &port)
+        return address.map { String(cString: $0) }
+    }
+}

@@ -1,0 +1,42 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// FileRegion is a byte range of an open file that a response sends straight from disk.
+///
+/// The server hands the descriptor to libevent (`evbuffer_add_file`), which sends it with
+/// `sendfile` as the socket drains: the file is never loaded into memory and the loop never
+/// waits for the whole transfer. A region that is never sent closes its descriptor when it is
+/// released.
+public final class FileRegion: @unchecked Sendable {
+    // @unchecked: loop-confined like every response; the descriptor moves to libevent once.
+    private var descriptor: Int32
+    /// The first byte to send.
+    public let offset: Int
+    /// How many bytes to send.
+    public let count: Int
+
+    /// Takes ownership of `descriptor`.
+    public init(descriptor: Int32, offset: Int, count: Int) {
+        self.descriptor = descriptor
+        self.offset = offset
+        self.count = count
+    }
+
+    deinit {
+        if descriptor >= 0 { close(descriptor) }
+    }
+
+    /// The bytes `offset..<offset + count` of the same file, taking over the descriptor; nil when
+    /// it was already taken.
+    public func region(offset: Int, count: Int) -> FileRegion? {
+        takeDescriptor().map { FileRegion(descriptor: $0, offset: offset, count: count) }
+    }
+
+    /// Gives up ownership of the descriptor to the caller; nil when already taken.
+    package func takeDescriptor() -> Int32? {
+        guard descriptor >= 0 else { return nil }
+        defer { descriptor = -1 }
+        return descriptor
+    }
+}

@@ -1,0 +1,61 @@
+import HTTPCore
+/// MaintenanceResponder decides what a gated request gets during maintenance: the 503 page,
+/// a redirect, or normal service for an allowed peer.
+///
+/// A class so SIGHUP can swap the page in place (`reloadPage`). Loop-confined.
+public final class MaintenanceResponder {
+    /// The 503 replies in use.
+    public private(set) var page: MaintenancePage
+    private let pagePath: String?
+    private let redirect: (location: String, path: String)?
+    private let allowedPeers: [AddressRange]
+
+    /// Builds the responder around `page`.
+    ///
+    /// - Parameters:
+    ///   - pagePath: the file `page` was read from, re-read by `reloadPage()`.
+    ///   - redirectLocation: GET and HEAD are sent there with 307 instead of the page; the
+    ///     target's own path is never redirected, so a same-site target cannot loop.
+    ///   - allowedPeers: requests from these addresses are served normally in maintenance.
+    public init(
+        page: MaintenancePage, pagePath: String? = nil, redirectLocation: String? = nil,
+        allowedPeers: [AddressRange] = []
+    ) {
+        self.page = page
+        self.pagePath = pagePath
+        redirect = redirectLocation.map { ($0, Self.path(of: $0)) }
+        self.allowedPeers = allowedPeers
+    }
+
+    /// Re-reads the page file; on failure the old page stays and the error is thrown.
+    public func reloadPage() throws {
+        guard let pagePath else { return }
+        page = try MaintenancePage(retryAfterSeconds: page.retryAfterSeconds, htmlFile: pagePath)
+    }
+
+    /// Whether the request's socket peer is allowed through the gate.
+    public func admits(_ request: Request) -> Bool {
+        guard !allowedPeers.isEmpty, let peer = request.peerAddress else { return false }
+        return allowedPeers.contains { $0.contains(peer) }
+    }
+
+    /// The reply to a gated request.
+    public func reply(to request: Request) -> Response {
+        if let redirect, request.method == .get || request.method == .head, request.path != redirect.path {
+            var response = Response(status: .temporaryRedirect, headers: ["Location": redirect.location, "Cache-Control": "no-store"])
+            response.headers.add(name: "Retry-After", value: String(page.retryAfterSeconds))
+            return response
+        }
+        return page.response(for: request)
+    }
+
+    /// The path part of a URL or of a path (`https://x/down?a` → `/down`).
+    private static func path(of location: String) -> String {
+        var rest = Substring(location)
+        if let scheme = rest.firstRange(of: "://") {
+            rest = rest[scheme.upperBound...]
+            rest = rest.firstIndex(of: "/").map { rest[$0...] } ?? "/"
+        }
+        return String(rest.prefix { $0 != "?" && $0 != "#" })
+    }
+}

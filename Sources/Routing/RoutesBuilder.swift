@@ -1,0 +1,46 @@
+import HTTPCore
+
+/// RoutesBuilder is anything routes can be registered into: the table itself or a group of it.
+///
+/// One requirement, as in Vapor; the method helpers and grouping live in extensions.
+public protocol RoutesBuilder: AnyObject {
+    /// Registers `handler` for `method` and `pattern`; `exempt` routes bypass maintenance.
+    func add(_ method: HTTPMethod, _ pattern: String, exempt: Bool, handler: any Handler) throws
+
+    /// The table routes end up in.
+    var table: RouteTable { get }
+}
+
+extension RoutesBuilder {
+    /// Registers `handler` for `method` and `pattern`, gated by maintenance.
+    public func add(_ method: HTTPMethod, _ pattern: String, handler: any Handler) throws {
+        try add(method, pattern, exempt: false, handler: handler)
+    }
+
+    public func get(_ pattern: String, exempt: Bool = false, _ body: @escaping (Request) throws -> Response) throws {
+        try add(.get, pattern, exempt: exempt, handler: HandlerClosure(body))
+    }
+
+    public func post(_ pattern: String, exempt: Bool = false, _ body: @escaping (Request) throws -> Response) throws {
+        try add(.post, pattern, exempt: exempt, handler: HandlerClosure(body))
+    }
+
+    public func put(_ pattern: String, exempt: Bool = false, _ body: @escaping (Request) throws -> Response) throws {
+        try add(.put, pattern, exempt: exempt, handler: HandlerClosure(body))
+    }
+
+    public func patch(_ pattern: String, exempt: Bool = false, _ body: @escaping (Request) throws -> Response) throws {
+        try add(.patch, pattern, exempt: exempt, handler: HandlerClosure(body))
+    }
+
+    public func delete(_ pattern: String, exempt: Bool = false, _ body: @escaping (Request) throws -> Response) throws {
+        try add(.delete, pattern, exempt: exempt, handler: HandlerClosure(body))
+    }
+
+    /// Lets `module` register its routes here, recording its type name on each route.
+    public func register(_ module: any RouteModule) throws {
+        try table.recordingModule(String(describing: type(of: module))) {
+            try module.register(in: self)
+        }
+    }
+}

@@ -21,8 +21,10 @@ deps:
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
 
-# The metrics test validates /metrics with the reference Prometheus parser (prometheus_client).
+# The metrics test validates /metrics with the reference Prometheus parser (prometheus_client);
+# the durable-state test watches system calls with strace.
 test-deps: deps
+	@command -v strace >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq strace; }
 	@python3 -c 'import prometheus_client' 2>/dev/null || python3 -m pip install -q prometheus_client 2>/dev/null \
 		|| { $(SUDO) apt-get install -y -qq python3 python3-prometheus-client; }
 

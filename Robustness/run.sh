@@ -20,6 +20,7 @@ failed=0
 suite() { echo "== $*"; timeout 600 python3 -m "Robustness.$1" "${@:2}" || failed=$((failed + 1)); }
 
 suite hostile_input
+suite conformance
 if [ "$mode" = quick ]; then
     suite signal_storm 200
     suite drain

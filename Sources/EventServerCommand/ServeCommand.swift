@@ -19,10 +19,13 @@ struct ServeCommand: ParsableCommand {
         try reportingStartUpErrors {
             let workers = options.workers.resolved
             guard workers > 1 else { return try options.makeServer().run() }
+            // The same checks and messages as one server (page, root, CIDRs, values) before any
+            // fork: a bad flag stops the master, not a stream of dying workers.
+            _ = try options.makeServer()
             let settings = try options.configuration
             try WorkerSupervisor(count: workers, configuration: settings) { worker in
                 let server = try options.makeServer(port: worker.port, startInMaintenance: worker.startInMaintenance)
-                try server.run(asWorker: true)
+                try server.run(asWorker: true, onListening: worker.reportListening)
             }.run()
         }
     }

@@ -27,8 +27,14 @@ struct ServeOptions: ParsableArguments {
     @Option(help: "Largest request body, in bytes.")
     var maxBodyBytes = Self.defaults.maxBodyBytes
 
-    @Option(help: "Seconds before an idle or slow connection is closed.")
+    @Option(help: "Seconds before a connection with no traffic either way is closed.")
     var timeout = Self.defaults.timeoutSeconds
+
+    @Option(help: "Seconds from accept (or the previous reply) until a request's headers must have arrived.")
+    var headerTimeout = Self.defaults.headerTimeoutSeconds
+
+    @Option(help: "Seconds from the same start until the whole request, body included, must have arrived.")
+    var requestTimeout = Self.defaults.requestTimeoutSeconds
 
     @Option(help: "Seconds a graceful stop waits for in-flight replies.")
     var shutdownTimeout = Self.defaults.shutdownTimeoutSeconds
@@ -79,6 +85,8 @@ struct ServeOptions: ParsableArguments {
             settings.maxHeaderBytes = maxHeaderBytes
             settings.maxBodyBytes = maxBodyBytes
             settings.timeoutSeconds = timeout
+            settings.headerTimeoutSeconds = headerTimeout
+            settings.requestTimeoutSeconds = requestTimeout
             settings.shutdownTimeoutSeconds = shutdownTimeout
             settings.retryAfterSeconds = retryAfter
             settings.maintenancePagePath = maintenancePage

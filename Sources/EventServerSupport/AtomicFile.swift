@@ -3,7 +3,9 @@ import Glibc
 #endif
 
 /// AtomicFile replaces a file's content all at once: write a temporary file beside it, fsync,
-/// rename over the old one. A crash leaves either the old or the new content, never half.
+/// rename over the old one, fsync the folder. A crash leaves either the old or the new content,
+/// never half, and once `write` returns the new content survives a power cut (the rename itself
+/// is only durable once the folder's entry is on disk).
 package enum AtomicFile {
     package static func write(_ text: String, to path: String) throws {
         let temporary = "\(path).tmp.\(getpid())"
@@ -18,6 +20,15 @@ package enum AtomicFile {
             unlink(temporary)
             throw failure
         }
+        try syncFolder(of: path)
+    }
+
+    private static func syncFolder(of path: String) throws {
+        let folder = path.lastIndex(of: "/").map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
+        let descriptor = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw error(path) }
+        defer { close(descriptor) }
+        guard fsync(descriptor) == 0 else { throw error(path) }
     }
 
     private static func error(_ path: String) -> FileError {

@@ -8,6 +8,8 @@ public final class ConnectionCounters {
     public internal(set) var repliesInFlight = 0
     /// Times accepting paused because open connections reached the cap.
     public internal(set) var acceptPauses = 0
+    /// Connections the transport answered or closed itself, by why.
+    public internal(set) var refusals: [ConnectionRefusal: Int] = [:]
 
     public init() {}
 }

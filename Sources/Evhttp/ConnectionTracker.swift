@@ -1,110 +1,126 @@
 import CEvent
+import HTTPCore
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// ConnectionTracker counts connections from accept to close and replies from send to written,
-/// pauses accepting at the connection cap, and closes connections that must not be reused.
+/// ConnectionTracker follows every connection from accept to close: it counts connections and
+/// replies, pauses accepting at the cap, refuses requests that break HTTP/1.1, enforces the
+/// header and request deadlines, and closes connections that must not be reused.
 ///
 /// evhttp 2.1 has no connection hooks of its own. Each accepted connection's bufferevent is
-/// created here (`evhttp_set_bevcb`); once evhttp has wrapped it in its connection object, on
-/// the next loop pass, the tracker finds that object through the bufferevent's callback argument
-/// and registers a close callback (an event above I/O priority, so before the connection's first
-/// read). A reference held on the bufferevent until then keeps it valid even if evhttp drops the
-/// connection first. Loop-confined.
+/// created here (`evhttp_set_bevcb`), so its input buffer can be watched before evhttp parses
+/// it; once evhttp has wrapped it in its connection object, on the next loop pass (an event
+/// above I/O priority, so before the connection's first read), the tracker finds that object
+/// through the bufferevent's callback argument and registers a close callback. A reference held
+/// on the bufferevent until then keeps it valid even if evhttp drops the connection first.
+/// Loop-confined.
 final class ConnectionTracker {
     let counters: ConnectionCounters
     /// Called whenever the replies in flight drop to zero.
     var onAllRepliesWritten: (() -> Void)?
     /// The listener paused at the cap; nil before binding and after accepting stopped.
     var listener: OpaquePointer?
+    /// Told of every connection the tracker answers or closes itself.
+    unowned var responder: (any HTTPResponder)?
     private let base: OpaquePointer
-    private let cap: Int
+    private let limits: HTTPLimits
+    private let rawReplies: RawReplies
 
-    /// Whether each connection evhttp has taken over has a reply in flight (evhttp serves one
-    /// request per connection at a time).
-    private var replyPending: [OpaquePointer: Bool] = [:]
-    /// Connections to close once their reply is written (see `closeAfterReply`).
-    private var closeAfterWritten: Set<OpaquePointer> = []
+    /// Connections evhttp has taken over, by evhttp's connection object.
+    private var connections: [OpaquePointer: Connection] = [:]
+    /// Connections accepted in this loop pass, each holding a reference on its bufferevent.
+    private var awaitingAdoption: [Connection] = []
+    /// Connections whose refusal can be sent now (no reply of theirs in flight).
+    private var refusalsDue: [Connection] = []
+    /// Connections to free on the next pass (not from inside evhttp's own callbacks).
     private var closingSoon: [OpaquePointer] = []
-    /// Bufferevents of connections accepted in this loop pass, each holding a reference.
-    private var awaitingAdoption: [OpaquePointer] = []
+    /// Runs the deferred work above ahead of I/O.
+    private var housekeeping: OpaquePointer?
+    /// Seconds since the tracker started: the clock of the deadlines, advanced by a timer.
+    private var tick = 0
 
-    /// Runs `adoptConnections` ahead of I/O, so a new connection is adopted before evhttp reads
-    /// its first request.
-    private var adoption: OpaquePointer?
+    /// How long a refused connection may linger (reading and dropping) before it is closed.
+    static let lingerTicks = 2
 
-    init(base: OpaquePointer, cap: Int, counters: ConnectionCounters) {
+    init(base: OpaquePointer, limits: HTTPLimits, counters: ConnectionCounters, rawReplies: RawReplies) {
         self.base = base
-        self.cap = cap
+        self.limits = limits
         self.counters = counters
-        adoption = event_new(base, -1, 0, adoptConnectionsCallback, context)
-        if let adoption { event_priority_set(adoption, EventLoop.urgentPriority) }
+        self.rawReplies = rawReplies
+        housekeeping = event_new(base, -1, 0, housekeepingCallback, context)
+        if let housekeeping { event_priority_set(housekeeping, EventLoop.urgentPriority) }
     }
 
     deinit {
-        if let adoption { event_free(adoption) }
-        for bufferevent in awaitingAdoption { bufferevent_decref(bufferevent) }
+        if let housekeeping { event_free(housekeeping) }
+        for connection in awaitingAdoption { bufferevent_decref(connection.bufferevent) }
     }
 
     private var context: UnsafeMutableRawPointer { Unmanaged.passUnretained(self).toOpaque() }
 
-    // MARK: Connections
+    private func scheduleHousekeeping() {
+        if let housekeeping { event_active(housekeeping, EV_TIMEOUT, 0) }
+    }
+
+    // MARK: Accept and close
 
     /// The bufferevent for a connection being accepted: evhttp's own kind (a socket bufferevent
-    /// without close-on-free: evhttp closes the descriptor itself).
+    /// without close-on-free: evhttp closes the descriptor itself), its input watched.
     func newConnection() -> OpaquePointer? {
         guard let bufferevent = bufferevent_socket_new(base, -1, 0) else { return nil }
         bufferevent_incref(bufferevent)
+        let connection = Connection(bufferevent: bufferevent, maxHeadBytes: limits.maxHeaderBytes, tick: tick)
+        connection.watchInput(self)
         counters.openConnections += 1
-        if counters.openConnections >= cap, let listener {
+        if counters.openConnections >= limits.maxConnections, let listener {
             // The listener checks this between accepts, so no connection beyond the cap is taken.
             evconnlistener_disable(listener)
             counters.acceptPauses += 1
         }
-        if awaitingAdoption.isEmpty, let adoption { event_active(adoption, EV_TIMEOUT, 0) }
-        awaitingAdoption.append(bufferevent)
+        awaitingAdoption.append(connection)
+        scheduleHousekeeping()
         return bufferevent
     }
 
-    fileprivate func adoptConnections() {
-        let accepted = awaitingAdoption
-        awaitingAdoption.removeAll(keepingCapacity: true)
-        for bufferevent in accepted { adopt(bufferevent) }
-    }
-
-    private func adopt(_ bufferevent: OpaquePointer) {
-        defer { bufferevent_decref(bufferevent) }
+    private func adopt(_ connection: Connection) {
+        defer { bufferevent_decref(connection.bufferevent) }
         var readCallback: bufferevent_data_cb?
         var argument: UnsafeMutableRawPointer?
-        bufferevent_getcb(bufferevent, &readCallback, nil, nil, &argument)
+        bufferevent_getcb(connection.bufferevent, &readCallback, nil, nil, &argument)
         // evhttp frees a connection it could not set up at once, clearing the callbacks.
-        guard readCallback != nil, let argument else { return connectionGone() }
-        let connection = OpaquePointer(argument)
-        if replyPending[connection] == nil { replyPending[connection] = false }
-        evhttp_connection_set_closecb(connection, connectionClosedCallback, context)
+        guard readCallback != nil, let argument else {
+            connection.stopWatchingInput()
+            return connectionGone()
+        }
+        let evhttpConnection = OpaquePointer(argument)
+        connection.evhttpConnection = evhttpConnection
+        connections[evhttpConnection] = connection
+        evhttp_connection_set_closecb(evhttpConnection, connectionClosedCallback, context)
+        if connection.refusal != nil { refusalsDue.append(connection) }
     }
 
-    fileprivate func connectionClosed(_ connection: OpaquePointer) {
-        closeAfterWritten.remove(connection)
-        if replyPending.removeValue(forKey: connection) == true {
-            replyFinished()  // the peer went away before the reply was written
-        }
+    fileprivate func connectionClosed(_ evhttpConnection: OpaquePointer) {
+        guard let connection = connections.removeValue(forKey: evhttpConnection) else { return }
+        connection.stopWatchingInput()
+        if connection.replyPending { replyFinished() }  // the peer went away before the reply was written
         connectionGone()
     }
 
     private func connectionGone() {
         counters.openConnections -= 1
         // Also undoes a pause after accept() failed for lack of descriptors (`acceptFailed`).
-        if counters.openConnections < cap, let listener { evconnlistener_enable(listener) }
+        if counters.openConnections < limits.maxConnections, let listener { evconnlistener_enable(listener) }
     }
 
     // MARK: Replies
 
     /// Starts tracking `request`'s reply.
     func track(_ request: UnsafeMutablePointer<evhttp_request>) {
-        if let connection = evhttp_request_get_connection(request) { replyPending[connection] = true }
+        if let evhttpConnection = evhttp_request_get_connection(request) {
+            connections[evhttpConnection]?.replyPending = true
+        }
         counters.repliesInFlight += 1
         evhttp_request_set_on_complete_cb(request, replyWrittenCallback, context)
     }
@@ -113,33 +129,112 @@ final class ConnectionTracker {
     /// connection itself, even after answering `Connection: close`, so a client waiting for the
     /// close would hang until the timeout.
     func closeAfterReply(_ request: UnsafeMutablePointer<evhttp_request>) {
-        if let connection = evhttp_request_get_connection(request) { closeAfterWritten.insert(connection) }
+        if let evhttpConnection = evhttp_request_get_connection(request) {
+            connections[evhttpConnection]?.closeAfterReply = true
+        }
     }
 
-    fileprivate func replyWritten(on connection: OpaquePointer) {
-        replyPending[connection] = false
-        if closeAfterWritten.remove(connection) != nil {
-            // Not from inside evhttp's completion callback, which still uses the connection:
-            // on the next loop pass.
-            closingSoon.append(connection)
-            var now = timeval()
-            event_base_once(base, -1, Int16(EV_TIMEOUT), closeConnectionsCallback, context, &now)
+    fileprivate func replyWritten(on evhttpConnection: OpaquePointer) {
+        if let connection = connections[evhttpConnection] {
+            connection.replyPending = false
+            connection.windowStart = tick
+            if connection.closeAfterReply {
+                closingSoon.append(evhttpConnection)
+                scheduleHousekeeping()
+            } else if connection.refusal != nil {
+                refusalsDue.append(connection)
+                scheduleHousekeeping()
+            }
         }
         replyFinished()
-    }
-
-    fileprivate func closeConnectionsNow() {
-        let connections = closingSoon
-        closingSoon.removeAll()
-        // A connection the peer already closed is gone from `replyPending`; never free it twice.
-        for connection in connections where replyPending[connection] != nil {
-            evhttp_connection_free(connection)
-        }
     }
 
     private func replyFinished() {
         counters.repliesInFlight -= 1
         if counters.repliesInFlight == 0 { onAllRepliesWritten?() }
+    }
+
+    // MARK: Refusals and deadlines
+
+    /// Refuses `connection` (its input already dropped): the refusal is sent once no reply of
+    /// its own is in flight, so replies keep their order.
+    func refuse(_ connection: Connection, _ refusal: ConnectionRefusal) {
+        guard connection.refusal == nil else { return }
+        connection.refusal = refusal
+        counters.refusals[refusal, default: 0] += 1
+        if !connection.replyPending && connection.evhttpConnection != nil {
+            refusalsDue.append(connection)
+            scheduleHousekeeping()
+        }
+    }
+
+    /// Called once a second: advances the clock, ends lingering refusals and enforces deadlines.
+    func checkDeadlines() {
+        tick += 1
+        var expired: [(Connection, ConnectionRefusal)] = []
+        for connection in connections.values {
+            if let since = connection.lingeringSince {
+                if tick - since >= Self.lingerTicks, let evhttpConnection = connection.evhttpConnection {
+                    closingSoon.append(evhttpConnection)
+                }
+                continue
+            }
+            guard !connection.replyPending, connection.refusal == nil else { continue }
+            // Whole ticks since the window began: strictly more than the deadline means at least
+            // the deadline has passed (and at most a second more).
+            let elapsed = tick - connection.windowStart
+            switch connection.scanner.position {
+            case .betweenRequests where elapsed > limits.headerTimeoutSeconds:
+                expired.append((connection, .idleTimeout))
+            case .inHead where elapsed > limits.headerTimeoutSeconds:
+                expired.append((connection, .headerTimeout))
+            case .inHead where elapsed > limits.requestTimeoutSeconds, .inBody where elapsed > limits.requestTimeoutSeconds:
+                expired.append((connection, .requestTimeout))
+            default:
+                break
+            }
+        }
+        for (connection, refusal) in expired {
+            evbuffer_drain(bufferevent_get_input(connection.bufferevent), evbuffer_get_length(bufferevent_get_input(connection.bufferevent)))
+            refuse(connection, refusal)
+        }
+        closeConnectionsNow()
+    }
+
+    fileprivate func runHousekeeping() {
+        let accepted = awaitingAdoption
+        awaitingAdoption.removeAll(keepingCapacity: true)
+        for connection in accepted { adopt(connection) }
+        let due = refusalsDue
+        refusalsDue.removeAll(keepingCapacity: true)
+        for connection in due { sendRefusal(connection) }
+        closeConnectionsNow()
+    }
+
+    /// Sends the refusal's reply straight to the socket (evhttp has nothing queued: no reply is
+    /// in flight), stops sending, and lets the connection linger; an idle one is closed at once.
+    private func sendRefusal(_ connection: Connection) {
+        guard let refusal = connection.refusal, connection.lingeringSince == nil,
+            let evhttpConnection = connection.evhttpConnection, connections[evhttpConnection] != nil
+        else { return }
+        responder?.transportRefused(refusal, peerAddress: connection.peerAddress)
+        guard let status = refusal.status else {
+            closingSoon.append(evhttpConnection)
+            return
+        }
+        let socket = bufferevent_getfd(connection.bufferevent)
+        rawReplies.send(status, to: socket)
+        shutdown(socket, Int32(SHUT_WR))
+        connection.lingeringSince = tick
+    }
+
+    private func closeConnectionsNow() {
+        let closing = closingSoon
+        closingSoon.removeAll()
+        // A connection the peer already closed is gone from `connections`; never free it twice.
+        for evhttpConnection in closing where connections[evhttpConnection] != nil {
+            evhttp_connection_free(evhttpConnection)
+        }
     }
 }
 
@@ -150,19 +245,14 @@ func acceptFailed(_ listener: OpaquePointer?, _: UnsafeMutableRawPointer?) {
     evconnlistener_disable(listener)
 }
 
-private func adoptConnectionsCallback(_: Int32, _: Int16, _ context: UnsafeMutableRawPointer?) {
+private func housekeepingCallback(_: Int32, _: Int16, _ context: UnsafeMutableRawPointer?) {
     guard let context else { return }
-    Unmanaged<ConnectionTracker>.fromOpaque(context).takeUnretainedValue().adoptConnections()
+    Unmanaged<ConnectionTracker>.fromOpaque(context).takeUnretainedValue().runHousekeeping()
 }
 
 private func replyWrittenCallback(_ request: UnsafeMutablePointer<evhttp_request>?, _ context: UnsafeMutableRawPointer?) {
     guard let request, let context, let connection = evhttp_request_get_connection(request) else { return }
     Unmanaged<ConnectionTracker>.fromOpaque(context).takeUnretainedValue().replyWritten(on: connection)
-}
-
-private func closeConnectionsCallback(_: Int32, _: Int16, _ context: UnsafeMutableRawPointer?) {
-    guard let context else { return }
-    Unmanaged<ConnectionTracker>.fromOpaque(context).takeUnretainedValue().closeConnectionsNow()
 }
 
 private func connectionClosedCallback(_ connection: OpaquePointer?, _ context: UnsafeMutableRawPointer?) {

@@ -81,6 +81,17 @@ public final class EventLoop {
         try add(event, box, timeout: &interval)
     }
 
+    /// Runs `action` each time `descriptor` has bytes to read (or reached its end), until the
+    /// returned watch is cancelled; cancel it before closing the descriptor.
+    public func onReadable(_ descriptor: Int32, _ action: @escaping () -> Void) throws(TransportError) -> ReadableWatch {
+        let box = EventAction(action)
+        guard let event = event_new(base, descriptor, Int16(EV_READ | EV_PERSIST), eventActionTrampoline, box.pointer) else {
+            throw TransportError.eventLoop("cannot watch descriptor \(descriptor)")
+        }
+        try add(event, box, timeout: nil)
+        return ReadableWatch(event: event)
+    }
+
     /// In a forked child, detaches this loop from the kernel objects it shares with the parent
     /// (epoll instance, signal pipe) and drops its events, so the child's own loop can own the
     /// signals. The object itself stays allocated: the child may be inside one of its callbacks.
@@ -110,6 +121,20 @@ public final class EventLoop {
         events.append(event)
         actions.append(box)
         guard event_add(event, timeout) == 0 else { throw TransportError.eventLoop("event_add failed") }
+    }
+}
+
+/// ReadableWatch is a descriptor being watched by `EventLoop.onReadable`.
+public final class ReadableWatch {
+    private let event: OpaquePointer
+
+    fileprivate init(event: OpaquePointer) {
+        self.event = event
+    }
+
+    /// Stops watching; the loop frees the event when it ends.
+    public func cancel() {
+        event_del(event)
     }
 }
 

@@ -6,13 +6,23 @@ public struct HTTPLimits: Sendable, Equatable {
     public var maxBodyBytes: Int
     /// Seconds a connection may stay idle before evhttp closes it.
     public var idleTimeoutSeconds: Int
+    /// Seconds from accept, or from the end of the previous reply, until a request's header
+    /// block has ended.
+    public var headerTimeoutSeconds: Int
+    /// Seconds from the same start until the whole request, body included, has arrived.
+    public var requestTimeoutSeconds: Int
     /// Open connections at most; at the cap accepting pauses until one closes.
     public var maxConnections: Int
 
-    public init(maxHeaderBytes: Int, maxBodyBytes: Int, idleTimeoutSeconds: Int, maxConnections: Int) {
+    public init(
+        maxHeaderBytes: Int, maxBodyBytes: Int, idleTimeoutSeconds: Int, headerTimeoutSeconds: Int,
+        requestTimeoutSeconds: Int, maxConnections: Int
+    ) {
         self.maxHeaderBytes = maxHeaderBytes
         self.maxBodyBytes = maxBodyBytes
         self.idleTimeoutSeconds = idleTimeoutSeconds
+        self.headerTimeoutSeconds = headerTimeoutSeconds
+        self.requestTimeoutSeconds = requestTimeoutSeconds
         self.maxConnections = maxConnections
     }
 }

@@ -2,32 +2,44 @@ import HTTPCore
 
 /// HTTPResponder answers what the transport reads; the server implements it.
 ///
-/// Called on the loop thread, once per request, and must return at once: the transport sends
-/// the reply before it reads anything else.
+/// Called on the loop thread and must return at once: the transport sends the reply before it
+/// reads anything else.
 public protocol HTTPResponder: AnyObject {
-    /// The reply to `incoming`. For a refused request the transport closes the connection after
-    /// the reply, whatever it says.
-    func respond(to incoming: IncomingRequest) -> Response
+    /// The reply to `request`.
+    func respond(to request: Request) -> Response
+
+    /// The transport answered a connection itself with `refusal.status` and is closing it (a
+    /// request that breaks HTTP/1.1, or a deadline), or closed an idle one; for counting and logs.
+    func transportRefused(_ refusal: ConnectionRefusal, peerAddress: String?)
 }
 
-/// IncomingRequest is what the transport hands up for each request evhttp parsed.
-public enum IncomingRequest {
-    /// A request to serve.
-    case accepted(Request)
-    /// A request evhttp accepted but the transport refuses (answer 400): its framing could
-    /// smuggle a second request, or it breaks HTTP/1.1 in a way that matters.
-    case refused(RequestDefect, peerAddress: String?)
-}
+/// ConnectionRefusal is why the transport ended a connection without asking the responder.
+public enum ConnectionRefusal: Hashable, Sendable {
+    /// The bytes broke HTTP/1.1 before evhttp parsed them.
+    case violation(RequestViolation)
+    /// The header block did not end within the header deadline.
+    case headerTimeout
+    /// The whole request did not arrive within the request deadline.
+    case requestTimeout
+    /// No byte of a next request arrived within the header deadline (closed without a reply).
+    case idleTimeout
 
-/// RequestDefect is why a request that evhttp accepted is refused with 400 and a close.
-///
-/// evhttp 2.1 frames a request by the first Content-Length and ignores a header named with
-/// trailing whitespace, so such requests could smuggle a second one through the leftover bytes.
-public enum RequestDefect: Error, Equatable, Sendable {
-    case invalidHeaderName
-    case duplicateContentLength
-    case invalidContentLength
-    case missingHost
-    case duplicateHost
-    case unsupportedTransferEncoding
+    /// The status sent before closing; nil when the connection is closed without a reply.
+    public var status: HTTPStatus? {
+        switch self {
+        case let .violation(violation): violation.status
+        case .headerTimeout, .requestTimeout: .requestTimeout
+        case .idleTimeout: nil
+        }
+    }
+
+    /// A short label for metrics and logs: the violation's name, or the deadline's.
+    public var reason: String {
+        switch self {
+        case let .violation(violation): violation.rawValue
+        case .headerTimeout: "header_timeout"
+        case .requestTimeout: "request_timeout"
+        case .idleTimeout: "idle_timeout"
+        }
+    }
 }

@@ -31,7 +31,8 @@ public final class HTTPServerTransport {
         self.loop = loop
         self.http = http
         self.responder = responder
-        tracker = ConnectionTracker(base: loop.base, cap: limits.maxConnections, counters: counters)
+        tracker = ConnectionTracker(
+            base: loop.base, limits: limits, counters: counters, rawReplies: RawReplies(loop: loop))
         evhttp_set_max_headers_size(http, limits.maxHeaderBytes)
         evhttp_set_max_body_size(http, limits.maxBodyBytes)
         evhttp_set_timeout(http, Int32(clamping: limits.idleTimeoutSeconds))
@@ -46,9 +47,12 @@ public final class HTTPServerTransport {
         let context = Unmanaged.passUnretained(self).toOpaque()
         evhttp_set_gencb(http, requestCallback, context)
         evhttp_set_bevcb(http, newConnectionCallback, context)
+        tracker.responder = responder
+        try loop.every(seconds: 1) { [unowned tracker] in tracker.checkDeadlines() }
     }
 
     deinit {
+        tracker.listener = nil  // evhttp_free frees the listener before the connections it closes
         evhttp_free(http)
         free(defaultContentType)
     }
@@ -90,25 +94,15 @@ public final class HTTPServerTransport {
 
     fileprivate func handle(_ cRequest: UnsafeMutablePointer<evhttp_request>) {
         tracker.track(cRequest)
-        let incoming: IncomingRequest
-        var method: HTTPMethod?
+        let request = RequestReader.read(cRequest)
         var closeConnection = isDraining
-        do {
-            let request = try RequestReader.read(cRequest)
-            method = request.method
-            incoming = .accepted(request)
-            if request.method == .connect {
-                closeConnection = true
-                tracker.closeAfterReply(cRequest)
-            }
-        } catch {
-            // Closing keeps evhttp from parsing the leftover bytes as another request.
-            incoming = .refused(error, peerAddress: RequestReader.peerAddress(of: cRequest))
+        if request.method == .connect {
             closeConnection = true
+            tracker.closeAfterReply(cRequest)
         }
-        let response = responder.respond(to: incoming)
+        let response = responder.respond(to: request)
         ReplyWriter.send(
-            response, to: cRequest, method: method, closeConnection: closeConnection,
+            response, to: cRequest, method: request.method, closeConnection: closeConnection,
             date: dateCache.value(at: loop.cachedUnixSeconds))
     }
 }

@@ -7,17 +7,16 @@ import Glibc
 
 /// RequestReader turns evhttp's parsed request into a `Request` value.
 enum RequestReader {
-    static func read(_ request: UnsafeMutablePointer<evhttp_request>) throws(RequestDefect) -> Request {
+    static func read(_ request: UnsafeMutablePointer<evhttp_request>) -> Request {
         let method = method(of: evhttp_request_get_command(request))
         let (path, query) = target(of: request)
         let minorVersion = Int(cevent_request_minor_version(request))
-        let headers = try headers(of: request, requireHost: minorVersion >= 1)
         return Request(
             method: method,
             path: path,
             rawQuery: query,
             minorVersion: minorVersion,
-            headers: headers,
+            headers: headers(of: request),
             body: body(of: request),
             peerAddress: peerAddress(of: request)
         )
@@ -62,58 +61,18 @@ enum RequestReader {
         )
     }
 
-    private static func headers(
-        of request: UnsafeMutablePointer<evhttp_request>, requireHost: Bool
-    ) throws(RequestDefect) -> HTTPHeaders {
+    /// The header fields as evhttp parsed them. Their syntax and the framing ones (Host,
+    /// Content-Length, Transfer-Encoding) were already checked on the raw bytes
+    /// (`RequestScanner`), before evhttp could merge or truncate anything.
+    private static func headers(of request: UnsafeMutablePointer<evhttp_request>) -> HTTPHeaders {
         var headers = HTTPHeaders()
-        var contentLengthCount = 0
-        var hostCount = 0
         var field = cevent_headers_first(evhttp_request_get_input_headers(request))
         while let current = field {
             field = cevent_headers_next(current)
             guard let key = current.pointee.key, let value = current.pointee.value else { continue }
-            guard isToken(key) else { throw .invalidHeaderName }
-            let name = String(cString: key)
-            let text = String(cString: value)
-            if name.equalsIgnoringASCIICase("Content-Length") {
-                contentLengthCount += 1
-                guard contentLengthCount == 1 else { throw .duplicateContentLength }
-                guard !text.isEmpty, text.utf8.allSatisfy({ (0x30...0x39).contains($0) }) else {
-                    throw .invalidContentLength
-                }
-            } else if name.equalsIgnoringASCIICase("Transfer-Encoding") {
-                // evhttp de-chunks `chunked` and treats any other coding as no body at all,
-                // leaving the real body to be parsed as the next request.
-                guard text.equalsIgnoringASCIICase("chunked") else { throw .unsupportedTransferEncoding }
-            } else if name.equalsIgnoringASCIICase("Host") {
-                hostCount += 1
-                guard hostCount == 1 else { throw .duplicateHost }
-            }
-            headers.add(name: name, value: text)
+            headers.add(name: String(cString: key), value: String(cString: value))
         }
-        if requireHost && hostCount == 0 { throw .missingHost }
         return headers
-    }
-
-    /// RFC 9110 token: a header name with a space, a control byte or a separator is refused.
-    private static func isToken(_ name: UnsafePointer<CChar>) -> Bool {
-        var cursor = UnsafeRawPointer(name).assumingMemoryBound(to: UInt8.self)
-        guard cursor.pointee != 0 else { return false }
-        while cursor.pointee != 0 {
-            guard tokenBytes[Int(cursor.pointee)] else { return false }
-            cursor += 1
-        }
-        return true
-    }
-
-    private static let tokenBytes: [Bool] = (0..<256).map { byte in
-        switch UInt8(byte) {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-            UInt8(ascii: "A")...UInt8(ascii: "Z"):
-            true
-        default:
-            "!#$%&'*+-.^_`|~".utf8.contains(UInt8(byte))
-        }
     }
 
     private static func body(of request: UnsafeMutablePointer<evhttp_request>) -> [UInt8] {

@@ -47,6 +47,10 @@ public struct MetricsRoutes: RouteModule {
             metric(
                 "eventserver_accept_pauses_total", "counter", "Times accepting paused at the connection cap.",
                 [("", String(statistics.acceptPauses))])
+            metric(
+                "eventserver_connections_refused_total", "counter",
+                "Connections the server answered or closed itself: requests breaking HTTP/1.1, deadlines, by reason.",
+                statistics.refusalsByReason.map { ("{reason=\"\($0.reason)\"}", String($0.count)) })
             metric("eventserver_reloads_total", "counter", "Completed SIGHUP reloads.", [("", String(statistics.reloads))])
             metric("eventserver_uptime_seconds", "gauge", "Seconds since start.", [("", String(statistics.uptimeSeconds))])
             metric(

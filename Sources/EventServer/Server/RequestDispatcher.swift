@@ -22,25 +22,22 @@ final class RequestDispatcher: HTTPResponder {
         self.loop = loop
     }
 
-    func respond(to incoming: IncomingRequest) -> Response {
+    func respond(to request: Request) -> Response {
         statistics.requestsReceived += 1
-        switch incoming {
-        case let .accepted(request):
-            let response = root.respond(to: request)
-            record(response, to: request, peer: request.peerAddress)
-            return response
-        case let .refused(_, peerAddress):
-            record(Self.badRequest, to: nil, peer: peerAddress)
-            return Self.badRequest
-        }
-    }
-
-    private func record(_ response: Response, to request: Request?, peer: String?) {
+        let response = root.respond(to: request)
         statistics.recordResponse(response.status)
-        guard let accessLog else { return }
-        let bytes = request?.method == .head ? 0 : response.contentLength
-        accessLog.record(request, peer: peer, status: response.status.code, bytes: bytes, now: loop.cachedUnixSeconds)
+        if let accessLog {
+            let bytes = request.method == .head ? 0 : response.contentLength
+            accessLog.record(
+                request, peer: request.peerAddress, status: response.status.code, bytes: bytes, now: loop.cachedUnixSeconds)
+        }
+        return response
     }
 
-    private static let badRequest = Response.text("Bad Request\n", status: .badRequest)
+    func transportRefused(_ refusal: ConnectionRefusal, peerAddress: String?) {
+        guard let status = refusal.status else { return }  // an idle connection closed: no request
+        statistics.requestsReceived += 1
+        statistics.recordResponse(status)
+        accessLog?.record(nil, peer: peerAddress, status: status.code, bytes: 0, now: loop.cachedUnixSeconds)
+    }
 }

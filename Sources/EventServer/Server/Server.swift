@@ -63,9 +63,10 @@ public final class Server {
     ///
     /// Signal events are registered before the socket is bound, so a USR1 that arrives as soon
     /// as the port answers can never kill the process with the signal's default action; the pid
-    /// file is written only after both. A worker (`sharedPort`) shares its port with its
-    /// siblings and leaves the pid file to its master.
-    public func run(asWorker: Bool = false) throws {
+    /// file is written only after both. A worker shares its port with its siblings (no other
+    /// server can take it: see `HTTPServerTransport.bind`) and leaves the pid file to its master;
+    /// `onListening` runs once the server listens.
+    public func run(asWorker: Bool = false, onListening: () -> Void = {}) throws {
         signal(SIGPIPE, SIG_IGN)
         let gate = MaintenanceGate(state: maintenance, responder: maintenanceResponder)
         let loop = try EventLoop()
@@ -102,6 +103,7 @@ public final class Server {
             "eventserver \(EventServerVersion.current) pid \(getpid()) listening on \(bound.url)",
             metadata: ["maintenance": "\(maintenance.isActive)", "max_connections": "\(connectionCap)"])
         notifier.notify("READY=1\nSTATUS=\(stateSummary)\nMAINPID=\(getpid())")
+        onListening()
         transport.onAllRepliesWritten = { [unowned self] in
             if isStopping { self.loop?.stop() }
         }

@@ -16,8 +16,13 @@ public struct ServerConfiguration: Sendable {
     public var maxHeaderBytes = 8 * 1024
     /// Largest request body; larger bodies get 413 from evhttp.
     public var maxBodyBytes = 1024 * 1024
-    /// Seconds a connection may stay idle or slow before evhttp closes it.
+    /// Seconds a connection may stay idle (no byte either way) before evhttp closes it.
     public var timeoutSeconds = 30
+    /// Seconds from accept, or from the end of the previous reply, until a request's header
+    /// block must have ended; past it the connection gets 408 (or, if idle, is closed).
+    public var headerTimeoutSeconds = 20
+    /// Seconds from the same start until the whole request, body included, must have arrived.
+    public var requestTimeoutSeconds = 60
     /// Seconds a graceful stop waits for in-flight replies before closing everything.
     public var shutdownTimeoutSeconds = 10
     /// Value of `Retry-After` on maintenance replies.
@@ -45,7 +50,8 @@ public struct ServerConfiguration: Sendable {
     func validate() throws(ConfigurationError) {
         let positive: [(String, Int)] = [
             ("backlog", backlog), ("max connections", maxConnections), ("max header bytes", maxHeaderBytes),
-            ("max body bytes", maxBodyBytes), ("timeout", timeoutSeconds),
+            ("max body bytes", maxBodyBytes), ("timeout", timeoutSeconds), ("header timeout", headerTimeoutSeconds),
+            ("request timeout", requestTimeoutSeconds),
         ]
         for (name, value) in positive where value <= 0 {
             throw ConfigurationError("\(name) must be positive, got \(value)")
@@ -59,6 +65,7 @@ public struct ServerConfiguration: Sendable {
     var limits: HTTPLimits {
         HTTPLimits(
             maxHeaderBytes: maxHeaderBytes, maxBodyBytes: maxBodyBytes, idleTimeoutSeconds: timeoutSeconds,
+            headerTimeoutSeconds: headerTimeoutSeconds, requestTimeoutSeconds: requestTimeoutSeconds,
             maxConnections: maxConnections)
     }
 }

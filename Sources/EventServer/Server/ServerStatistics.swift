@@ -27,6 +27,12 @@ public final class ServerStatistics {
     /// Times accepting paused because the connection cap was reached.
     public var acceptPauses: Int { connections?.acceptPauses ?? 0 }
 
+    /// Connections the transport answered or closed itself (requests breaking HTTP/1.1,
+    /// deadlines), by reason, for reasons that occurred.
+    public var refusalsByReason: [(reason: String, count: Int)] {
+        (connections?.refusals ?? [:]).map { ($0.key.reason, $0.value) }.sorted { $0.reason < $1.reason }
+    }
+
     /// Seconds since the server started, from a monotonic clock.
     public var uptimeSeconds: Double { MonotonicClock.seconds() - startedAt }
 

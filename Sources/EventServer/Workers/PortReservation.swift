@@ -10,6 +10,8 @@ import Glibc
 /// A bound socket that does not listen takes no connections, but with SO_REUSEPORT it keeps the
 /// port for this user while workers come and go, and turns `--port 0` into one concrete port.
 enum PortReservation {
+    /// Binds the address for a group of workers; throws the usual "in use" error when any other
+    /// socket listens there (another eventserver, alone or with workers, or anything else).
     static func reserve(host: String, port: Int) throws -> (descriptor: Int32, port: Int) {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
@@ -21,6 +23,7 @@ enum PortReservation {
             throw TransportError.cannotListen(address: shown, reason: "cannot resolve \(host)")
         }
         defer { freeaddrinfo(results) }
+        if port != 0 { try ensureNobodyListens(on: address.pointee, shown: shown) }
         let descriptor = socket(address.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         var one: Int32 = 1
         setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
@@ -35,5 +38,21 @@ enum PortReservation {
             throw TransportError.cannotListen(address: shown, reason: "cannot read the bound port")
         }
         return (descriptor, boundPort)
+    }
+
+    /// SO_REUSEPORT lets any socket of the same user join a port's group, so a second group
+    /// would silently share the port. A plain bind (SO_REUSEADDR only, which a TIME_WAIT
+    /// leftover does not block) fails while any socket listens there: that is the refusal a
+    /// single server gets too. The window between this probe and the reservation is a few
+    /// system calls.
+    private static func ensureNobodyListens(on address: addrinfo, shown: String) throws {
+        let probe = socket(address.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard probe >= 0 else { return }
+        defer { close(probe) }
+        var one: Int32 = 1
+        setsockopt(probe, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        guard bind(probe, address.ai_addr, address.ai_addrlen) == 0 else {
+            throw TransportError.cannotListen(address: shown, reason: String(cString: strerror(errno)))
+        }
     }
 }

@@ -11,19 +11,38 @@ import Glibc
 ///
 /// Each worker is a `fork()` of this process that builds its own loop and server after the fork
 /// and binds the port with SO_REUSEPORT, so the kernel spreads connections. The master keeps no
-/// shared memory with them and runs no threads: it only forwards the configured signals
+/// shared memory with them and runs no threads: it forwards the configured signals
 /// (`SignalBinding`), remembers the maintenance state so a restarted worker starts in it,
 /// restarts workers that die (with back-off), and on a stop signal waits for every worker's
 /// graceful stop.
+///
+/// It fails fast rather than loop: a worker that stops before it listens during the start ends
+/// the group with that worker's error, and so do workers dying `crashLoopDeaths` times within
+/// `crashLoopSeconds`; the exit status 1 leaves restarting to the service manager. `READY=1`
+/// goes to systemd once every worker listens.
 public final class WorkerSupervisor {
-    /// What a worker must serve with: the shared port and the master's current state.
+    /// What a worker must serve with: the shared port, the master's current state, and how to
+    /// tell the master it listens.
     public struct WorkerSettings: Sendable {
         public let port: Int
         public let startInMaintenance: Bool
+        /// Call once the worker's server listens.
+        public let reportListening: @Sendable () -> Void
     }
 
     /// Builds and runs one worker's server.
     public typealias WorkerBody = (WorkerSettings) throws -> Void
+
+    /// Deaths within `crashLoopSeconds` that end the group.
+    public static let crashLoopDeaths = 5
+    public static let crashLoopSeconds = 30
+
+    private struct Worker {
+        let startedAt: Double
+        let report: Int32
+        let watch: ReadableWatch?
+        var isListening = false
+    }
 
     private let count: Int
     private let configuration: ServerConfiguration
@@ -31,10 +50,15 @@ public final class WorkerSupervisor {
     private let workerBody: WorkerBody
     private let notifier = SystemdNotifier()
     private var loop: EventLoop?
-    private var workers: [pid_t: Double] = [:]  // pid → start time
+    private var workers: [pid_t: Worker] = [:]
     private var restartDelay = 0.1
     private var inMaintenance: Bool
     private var isStopping = false
+    /// Set until every worker of the first start listens.
+    private var isStarting = true
+    private var deaths: [Double] = []
+    /// Why the group is ending with status 1, once it is.
+    private var failure: WorkerError?
     private var reservedPort: Int32 = -1
     /// The port every worker binds: the configured one, or the one `--port 0` reserved.
     private var sharedPort = 0
@@ -54,13 +78,15 @@ public final class WorkerSupervisor {
     /// The number of workers `auto` means: one per online CPU.
     public static var onlineProcessors: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
 
-    /// Runs the master until every worker has stopped after TERM or INT. In a worker it never
-    /// returns: the worker exits with its server's status.
+    /// Runs the master until every worker has stopped after a stop signal; throws when the group
+    /// could not start or kept crashing. In a worker it never returns: the worker exits with its
+    /// server's status.
     public func run() throws {
-        if let state = configuration.stateFilePath.map(StateFile.init(path:)), case .recorded(true, _) = state.read() {
-            inMaintenance = true
-        }
-        sharedPort = try reservePort()
+        let stateFile = configuration.stateFilePath.map(StateFile.init(path:))
+        if case .recorded(true, _)? = stateFile?.read() { inMaintenance = true }
+        let reservation = try PortReservation.reserve(host: configuration.host, port: configuration.port)
+        reservedPort = reservation.descriptor
+        sharedPort = reservation.port
         let loop = try EventLoop()
         self.loop = loop
         for signal in forwarded {
@@ -70,22 +96,17 @@ public final class WorkerSupervisor {
         let pidFile = configuration.pidFilePath.map(PIDFile.init(path:))
         try pidFile?.claim()
         defer { pidFile?.release() }
+        // The same check a single server makes before it serves: the state file is writable.
+        try stateFile?.write(maintenance: inMaintenance, since: time(nil))
         logger.info("master pid \(getpid()) starting \(count) workers on port \(sharedPort)")
         for _ in 0..<count { try spawn() }
-        notifier.notify("READY=1\nSTATUS=\(count) workers, \(inMaintenance ? "maintenance" : "serving")\nMAINPID=\(getpid())")
         try loop.run()
+        if let failure { throw failure }
         logger.info("all workers stopped")
     }
 
-    /// Binds (without listening) the port every worker will share, so it stays ours across
-    /// worker restarts and `--port 0` means one port for all.
-    private func reservePort() throws -> Int {
-        let bound = try PortReservation.reserve(host: configuration.host, port: configuration.port)
-        reservedPort = bound.descriptor
-        return bound.port
-    }
-
     private func spawn() throws {
+        let report = try StartReport.open()
         // Block the forwarded signals across fork: a worker must not die of a USR1's default
         // action before its loop has registered its own signal events (which unblock them).
         var blocked = sigset_t()
@@ -96,15 +117,21 @@ public final class WorkerSupervisor {
         let master = getpid()
         let pid = fork()
         if pid == 0 {
-            runWorker(master: master)
+            close(report.readEnd)
+            runWorker(master: master, report: report.writeEnd)
         }
         sigprocmask(SIG_SETMASK, &previous, nil)
-        guard pid > 0 else { throw WorkerError.forkFailed(String(cString: strerror(errno))) }
-        workers[pid] = MonotonicClock.seconds()
+        close(report.writeEnd)
+        guard pid > 0 else {
+            close(report.readEnd)
+            throw WorkerError.forkFailed(String(cString: strerror(errno)))
+        }
+        let watch = try loop?.onReadable(report.readEnd) { [unowned self] in reportArrived(from: pid) }
+        workers[pid] = Worker(startedAt: MonotonicClock.seconds(), report: report.readEnd, watch: watch)
     }
 
     /// In the child: drop the master's resources, then run one server and exit.
-    private func runWorker(master: pid_t) -> Never {
+    private func runWorker(master: pid_t, report: Int32) -> Never {
         // A worker must not outlive a master killed with SIGKILL: it stops gracefully instead.
         cprocess_signal_on_parent_death(SIGTERM)
         if getppid() != master { exit(0) }
@@ -112,13 +139,34 @@ public final class WorkerSupervisor {
         LibeventLog.dropSignalOwnershipWarning()
         signal(SIGCHLD, SIG_DFL)
         close(reservedPort)
+        for worker in workers.values { close(worker.report) }
         unsetenv("NOTIFY_SOCKET")  // only the master speaks to systemd
+        let settings = WorkerSettings(port: sharedPort, startInMaintenance: inMaintenance) {
+            StartReport.sendListening(on: report)
+        }
         do {
-            try workerBody(WorkerSettings(port: sharedPort, startInMaintenance: inMaintenance))
+            try workerBody(settings)
             exit(0)
         } catch {
-            logger.error("worker failed: \(error)")
+            StartReport.sendFailure("\(error)", on: report)
             exit(1)
+        }
+    }
+
+    /// The worker wrote to its report pipe: it listens (or it exited, which the reaper handles).
+    private func reportArrived(from pid: pid_t) {
+        guard var worker = workers[pid] else { return }
+        let bytes = StartReport.drain(worker.report)
+        guard bytes.first == StartReport.listening, !worker.isListening else {
+            if bytes.isEmpty { worker.watch?.cancel() }  // the end: the reaper takes it from here
+            return
+        }
+        worker.isListening = true
+        workers[pid] = worker
+        if isStarting && workers.count == count && workers.values.allSatisfy(\.isListening) {
+            isStarting = false
+            notifier.notify("READY=1\nSTATUS=\(count) workers, \(inMaintenance ? "maintenance" : "serving")\nMAINPID=\(getpid())")
+            logger.info("all \(count) workers listening on port \(sharedPort)")
         }
     }
 
@@ -129,10 +177,8 @@ public final class WorkerSupervisor {
         case .leaveMaintenance: inMaintenance = false
         case .stop:
             if !isStopping {
-                isStopping = true
-                notifier.notify("STOPPING=1")
                 logger.notice("stopping \(workers.count) workers", metadata: ["signal": "\(SignalBinding.name(of: signal))"])
-                scheduleForcedStop()
+                stopWorkers()
             }
         case .reload, nil: break
         }
@@ -143,19 +189,47 @@ public final class WorkerSupervisor {
         if isStopping && workers.isEmpty { loop?.stop() }
     }
 
+    private func stopWorkers() {
+        isStopping = true
+        notifier.notify("STOPPING=1")
+        scheduleForcedStop()
+    }
+
     private func reapWorkers() {
         var status: Int32 = 0
         while case let pid = waitpid(-1, &status, WNOHANG), pid > 0 {
-            guard let startedAt = workers.removeValue(forKey: pid) else { continue }
+            guard let worker = workers.removeValue(forKey: pid) else { continue }
+            let report = StartReport.drain(worker.report)
+            let listened = worker.isListening || report.first == StartReport.listening
+            let message = String(decoding: report.drop { $0 == StartReport.listening }, as: UTF8.self)
+            worker.watch?.cancel()
+            close(worker.report)
             if isStopping { continue }
-            let lived = MonotonicClock.seconds() - startedAt
-            restartDelay = lived > 10 ? 0.1 : min(restartDelay * 2, 5)
-            logger.error(
-                "worker pid \(pid) \(Self.describe(status)); restarting in \(restartDelay) s",
-                metadata: ["maintenance": "\(inMaintenance)"])
+            if isStarting && !listened {
+                fail(.workerFailedToStart(message.isEmpty ? "worker pid \(pid) \(Self.describe(status)) before listening" : message))
+                continue
+            }
+            let now = MonotonicClock.seconds()
+            deaths = deaths.filter { now - $0 < Double(Self.crashLoopSeconds) } + [now]
+            let death = "worker pid \(pid) \(Self.describe(status))" + (message.isEmpty ? "" : ": \(message)")
+            if deaths.count >= Self.crashLoopDeaths {
+                logger.error("\(death)")
+                fail(.crashLoop(deaths: deaths.count, seconds: Self.crashLoopSeconds))
+                continue
+            }
+            restartDelay = now - worker.startedAt > 10 ? 0.1 : min(restartDelay * 2, 5)
+            logger.error("\(death); restarting in \(restartDelay) s", metadata: ["maintenance": "\(inMaintenance)"])
             scheduleRestart(after: restartDelay)
         }
         if isStopping && workers.isEmpty { loop?.stop() }
+    }
+
+    /// Ends the group: the other workers stop gracefully, then `run()` throws `error`.
+    private func fail(_ error: WorkerError) {
+        guard failure == nil else { return }
+        failure = error
+        stopWorkers()
+        for pid in workers.keys { kill(pid, SIGTERM) }
     }
 
     private func scheduleRestart(after seconds: Double) {

@@ -1,0 +1,103 @@
+import CEvent
+import HTTPCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Connection is the transport's record of one accepted connection: its bufferevent, evhttp's
+/// connection object once known, the scanner that checks its raw bytes, and its deadlines.
+///
+/// Loop-confined; owned by `ConnectionTracker` from accept to close.
+final class Connection {
+    let bufferevent: OpaquePointer
+    /// evhttp's connection object, known from the loop pass after accept (`adopt`).
+    var evhttpConnection: OpaquePointer?
+    var scanner: RequestScanner
+    /// Whether a request was handed up and its reply is not yet written.
+    var replyPending = false
+    /// Close once the reply in flight is written (CONNECT: evhttp would keep the socket open).
+    var closeAfterReply = false
+    /// The tick the current deadline window began: accept, or the end of the previous reply.
+    var windowStart: Int
+    /// Why the transport refuses this connection, once it does.
+    var refusal: ConnectionRefusal?
+    /// The tick the refusal was sent; the socket then lingers, reading and dropping, until the
+    /// client closes or the linger ends, so the reply is not lost to a reset.
+    var lingeringSince: Int?
+    private var inputCallback: OpaquePointer?
+
+    init(bufferevent: OpaquePointer, maxHeadBytes: Int, tick: Int) {
+        self.bufferevent = bufferevent
+        scanner = RequestScanner(maxHeadBytes: maxHeadBytes)
+        windowStart = tick
+    }
+
+    /// Starts watching the bytes evhttp has not parsed yet; `owner` gets the violations.
+    func watchInput(_ owner: ConnectionTracker) {
+        let input = bufferevent_get_input(bufferevent)
+        inputCallback = evbuffer_add_cb(input, inputChangedCallback, Unmanaged.passUnretained(self).toOpaque())
+        tracker = owner
+    }
+
+    /// Stops watching (the connection is closing).
+    func stopWatchingInput() {
+        if let inputCallback { evbuffer_remove_cb_entry(bufferevent_get_input(bufferevent), inputCallback) }
+        inputCallback = nil
+        tracker = nil
+    }
+
+    private weak var tracker: ConnectionTracker?
+
+    /// The peer's address, from evhttp's connection object.
+    var peerAddress: String? {
+        guard let evhttpConnection else { return nil }
+        var address: UnsafeMutablePointer<CChar>?
+        var port: UInt16 = 0
+        evhttp_connection_get_peer(evhttpConnection, &address, &port)
+        return address.map { String(cString: $0) }
+    }
+
+    /// Runs inside evbuffer_read, before evhttp's parser sees the new bytes (bufferevent_sock.c:
+    /// evbuffer_read invokes the buffer's callbacks, then the read callback is triggered).
+    fileprivate func inputChanged(_ input: OpaquePointer, added: Int) {
+        if refusal != nil {
+            evbuffer_drain(input, evbuffer_get_length(input))
+            return
+        }
+        let length = evbuffer_get_length(input)
+        var offset = length - added
+        var violation: RequestViolation?
+        withUnsafeTemporaryAllocation(of: iovec.self, capacity: 8) { vectors in
+            var start = evbuffer_ptr()
+            while offset < length && violation == nil {
+                let wanted = length - offset
+                let extents: Int32
+                if offset == 0 {  // usual: evhttp consumed all before, the new bytes are the buffer
+                    extents = evbuffer_peek(input, wanted, nil, vectors.baseAddress, Int32(vectors.count))
+                } else {
+                    guard evbuffer_ptr_set(input, &start, offset, EVBUFFER_PTR_SET) == 0 else { return }
+                    extents = evbuffer_peek(input, wanted, &start, vectors.baseAddress, Int32(vectors.count))
+                }
+                for vector in vectors.prefix(Int(min(extents, Int32(vectors.count)))) where violation == nil {
+                    let size = min(vector.iov_len, length - offset)
+                    violation = scanner.scan(UnsafeRawBufferPointer(start: vector.iov_base, count: size))
+                    offset += size
+                }
+                if extents <= Int32(vectors.count) { break }
+            }
+        }
+        guard let violation else { return }
+        // Nothing of the offending request (nor anything after it) reaches evhttp's parser.
+        evbuffer_drain(input, evbuffer_get_length(input))
+        tracker?.refuse(self, .violation(violation))
+    }
+}
+
+private func inputChangedCallback(
+    _ input: OpaquePointer?, _ info: UnsafePointer<evbuffer_cb_info>?, _ context: UnsafeMutableRawPointer?
+) {
+    // Most calls are evhttp consuming what it parsed: answered before touching the connection.
+    guard let info, info.pointee.n_added > 0, let input, let context else { return }
+    Unmanaged<Connection>.fromOpaque(context).takeUnretainedValue().inputChanged(input, added: info.pointee.n_added)
+}

@@ -101,9 +101,12 @@ public final class HTTPServerTransport {
             tracker.closeAfterReply(cRequest)
         }
         let response = responder.respond(to: request)
+        let connection = evhttp_request_get_connection(cRequest)
         ReplyWriter.send(
             response, to: cRequest, method: request.method, closeConnection: closeConnection,
             date: dateCache.value(at: loop.cachedUnixSeconds))
+        // Last: from here evhttp may have freed the request and the connection.
+        if let connection { WriteThrough.flush(connection) }
     }
 }
 

@@ -2,6 +2,7 @@
 # Instructions per request, counted by callgrind (repeatable, unlike timings on a shared machine).
 #
 #   Benchmarks/callgrind.sh [BINARY…]     # default: the release eventserver built from this tree
+#   Benchmarks/callgrind.sh c-evhttp-changelist BINARY   # the tuned C baseline next to a binary
 #
 # Each binary is run twice under `valgrind --tool=callgrind`, serving FEW and then MANY keep-alive
 # `GET /` requests (in service, then in maintenance after SIGUSR1 by PID); the difference of the
@@ -42,7 +43,15 @@ PY
 total_instructions() { # binary mode count
     local log="$work/log" out="$work/callgrind.out"
     rm -f "$out"
-    valgrind --tool=callgrind --callgrind-out-file="$out" "$1" --port 0 --log-level info 2> "$log" &
+    case $1 in
+        c-evhttp|c-evhttp-changelist)  # the C baseline takes its port as an argument
+            [ -x "$work/c-evhttp" ] || gcc -O2 -o "$work/c-evhttp" Benchmarks/baselines/c-evhttp/server.c $(pkg-config --cflags --libs libevent)
+            local chosen; chosen=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+            valgrind --tool=callgrind --callgrind-out-file="$out" "$work/c-evhttp" "$chosen" \
+                $([ "$1" = c-evhttp-changelist ] && echo --changelist) 2> "$log" & ;;
+        *)
+            valgrind --tool=callgrind --callgrind-out-file="$out" "$1" --port 0 --log-level info 2> "$log" & ;;
+    esac
     local pid=$!
     local port=""
     for _ in $(seq 1 600); do
@@ -52,7 +61,10 @@ total_instructions() { # binary mode count
     [ -n "$port" ] || { echo "server did not start: $(cat "$log")" >&2; kill -KILL $pid; return 1; }
     if [ "$2" = maintenance ]; then
         kill -USR1 $pid
-        for _ in $(seq 1 300); do grep -q "entered maintenance" "$log" && break; sleep 0.1; done
+        # Wait until a request sees the 503 (the C baseline logs nothing on the flip).
+        for _ in $(seq 1 300); do
+            [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/")" = 503 ] && break; sleep 0.1
+        done
     fi
     client "$port" "$3"
     kill -TERM $pid; wait $pid || true

@@ -16,7 +16,9 @@ final class Connection {
     var scanner: RequestScanner
     /// Whether a request was handed up and its reply is not yet written.
     var replyPending = false
-    /// Close once the reply in flight is written (CONNECT: evhttp would keep the socket open).
+    /// Close once the reply in flight is written. evhttp never closes a CONNECT connection
+    /// itself, even after answering `Connection: close`, so a client waiting for the close would
+    /// hang until the timeout.
     var closeAfterReply = false
     /// The tick the current deadline window began: accept, or the end of the previous reply.
     var windowStart: Int
@@ -49,14 +51,14 @@ final class Connection {
 
     private weak var tracker: ConnectionTracker?
 
-    /// The peer's address, from evhttp's connection object.
-    var peerAddress: String? {
+    /// The peer's address, from evhttp's connection object; read once per connection.
+    private(set) lazy var peerAddress: String? = {
         guard let evhttpConnection else { return nil }
         var address: UnsafeMutablePointer<CChar>?
         var port: UInt16 = 0
         evhttp_connection_get_peer(evhttpConnection, &address, &port)
         return address.map { String(cString: $0) }
-    }
+    }()
 
     /// Runs inside evbuffer_read, before evhttp's parser sees the new bytes (bufferevent_sock.c:
     /// evbuffer_read invokes the buffer's callbacks, then the read callback is triggered).

@@ -116,22 +116,13 @@ final class ConnectionTracker {
 
     // MARK: Replies
 
-    /// Starts tracking `request`'s reply.
-    func track(_ request: UnsafeMutablePointer<evhttp_request>) {
-        if let evhttpConnection = evhttp_request_get_connection(request) {
-            connections[evhttpConnection]?.replyPending = true
-        }
+    /// Starts tracking `request`'s reply; returns its connection's record.
+    func track(_ request: UnsafeMutablePointer<evhttp_request>) -> Connection? {
+        let connection = evhttp_request_get_connection(request).flatMap { connections[$0] }
+        connection?.replyPending = true
         counters.repliesInFlight += 1
         evhttp_request_set_on_complete_cb(request, replyWrittenCallback, context)
-    }
-
-    /// Closes `request`'s connection once its reply is written. evhttp never closes a CONNECT
-    /// connection itself, even after answering `Connection: close`, so a client waiting for the
-    /// close would hang until the timeout.
-    func closeAfterReply(_ request: UnsafeMutablePointer<evhttp_request>) {
-        if let evhttpConnection = evhttp_request_get_connection(request) {
-            connections[evhttpConnection]?.closeAfterReply = true
-        }
+        return connection
     }
 
     fileprivate func replyWritten(on evhttpConnection: OpaquePointer) {

@@ -93,20 +93,20 @@ public final class HTTPServerTransport {
     }
 
     fileprivate func handle(_ cRequest: UnsafeMutablePointer<evhttp_request>) {
-        tracker.track(cRequest)
-        let request = RequestReader.read(cRequest)
+        let connection = tracker.track(cRequest)
+        let request = RequestReader.read(cRequest, peerAddress: connection?.peerAddress)
         var closeConnection = isDraining
         if request.method == .connect {
             closeConnection = true
-            tracker.closeAfterReply(cRequest)
+            connection?.closeAfterReply = true
         }
         let response = responder.respond(to: request)
-        let connection = evhttp_request_get_connection(cRequest)
         ReplyWriter.send(
             response, to: cRequest, method: request.method, closeConnection: closeConnection,
             date: dateCache.value(at: loop.cachedUnixSeconds))
-        // Last: from here evhttp may have freed the request and the connection.
-        if let connection { WriteThrough.flush(connection) }
+        // Last: the reply's completion runs inside, after which evhttp may have freed the
+        // request and the connection; nothing here touches them afterwards.
+        if let connection { WriteThrough.flush(connection.bufferevent) }
     }
 }
 

@@ -7,7 +7,8 @@ import Glibc
 
 /// RequestReader turns evhttp's parsed request into a `Request` value.
 enum RequestReader {
-    static func read(_ request: UnsafeMutablePointer<evhttp_request>) -> Request {
+    /// The request value; `peerAddress` is the connection's, read once per connection.
+    static func read(_ request: UnsafeMutablePointer<evhttp_request>, peerAddress: String?) -> Request {
         let method = method(of: evhttp_request_get_command(request))
         let (path, query) = target(of: request)
         let minorVersion = Int(cevent_request_minor_version(request))
@@ -18,7 +19,7 @@ enum RequestReader {
             minorVersion: minorVersion,
             headers: headers(of: request),
             body: body(of: request),
-            peerAddress: peerAddress(of: request)
+            peerAddress: peerAddress
         )
     }
 
@@ -82,13 +83,5 @@ enum RequestReader {
         return [UInt8](unsafeUninitializedCapacity: length) { buffer, initialized in
             initialized = max(0, evbuffer_copyout(input, buffer.baseAddress, length))
         }
-    }
-
-    static func peerAddress(of request: UnsafeMutablePointer<evhttp_request>) -> String? {
-        guard let connection = evhttp_request_get_connection(request) else { return nil }
-        var address: UnsafeMutablePointer<CChar>?
-        var port: UInt16 = 0
-        evhttp_connection_get_peer(connection, &address, &port)
-        return address.map { String(cString: $0) }
     }
 }

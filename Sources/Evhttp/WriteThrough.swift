@@ -14,10 +14,8 @@ import CEvent
 /// list, which `EventLoop` always sets. After `flush`, evhttp may have freed the request, and the
 /// connection too (`Connection: close`): the caller must touch neither.
 enum WriteThrough {
-    static func flush(_ connection: OpaquePointer) {
-        guard let bufferevent = evhttp_connection_get_bufferevent(connection),
-            let output = bufferevent_get_output(bufferevent)
-        else { return }
+    static func flush(_ bufferevent: OpaquePointer) {
+        guard let output = bufferevent_get_output(bufferevent) else { return }
         let socket = bufferevent_getfd(bufferevent)
         while evbuffer_get_length(output) > 0 {
             guard evbuffer_write(output, socket) > 0 else { return }  // EAGAIN or an error: the bufferevent's turn

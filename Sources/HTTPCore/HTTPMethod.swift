@@ -13,4 +13,20 @@ public enum HTTPMethod: String, Sendable, Hashable, CaseIterable, CustomStringCo
     case connect = "CONNECT"
 
     public var description: String { rawValue }
+
+    /// The method's position in `allCases`, for tables indexed by method.
+    @inlinable
+    public var ordinal: Int {
+        switch self {
+        case .get: 0
+        case .head: 1
+        case .post: 2
+        case .put: 3
+        case .delete: 4
+        case .options: 5
+        case .patch: 6
+        case .trace: 7
+        case .connect: 8
+        }
+    }
 }

@@ -86,9 +86,18 @@ final class RouteNode {
 
 /// RouteEndpoint holds the routes of one pattern, by method.
 final class RouteEndpoint {
+    /// What a request needs from its route: no strings to copy on the request path.
+    struct Dispatch {
+        let handler: any Handler
+        let isExempt: Bool
+    }
+
     let pattern: String
     private(set) var byMethod: [HTTPMethod: RouteTable.Route] = [:]
     private(set) var allowHeader = ""
+    /// The dispatch for each method by its position in `HTTPMethod.allCases`, HEAD falling back
+    /// to GET: one array index per request instead of hashing the method's name.
+    private var dispatchByMethod = [Dispatch?](repeating: nil, count: HTTPMethod.allCases.count)
 
     init(pattern: String) {
         self.pattern = pattern
@@ -104,11 +113,14 @@ final class RouteEndpoint {
         if allowed.contains(.get) { allowed.insert(.head) }
         allowed.insert(.options)
         allowHeader = HTTPMethod.allCases.filter(allowed.contains).map(\.rawValue).joined(separator: ", ")
+        for (index, method) in HTTPMethod.allCases.enumerated() {
+            let chosen = byMethod[method] ?? (method == .head ? byMethod[.get] : nil)
+            dispatchByMethod[index] = chosen.map { Dispatch(handler: $0.handler, isExempt: $0.isExempt) }
+        }
     }
 
     /// The route for `method`; HEAD falls back to GET.
-    func route(for method: HTTPMethod) -> RouteTable.Route? {
-        if let route = byMethod[method] { return route }
-        return method == .head ? byMethod[.get] : nil
+    func dispatch(for method: HTTPMethod) -> Dispatch? {
+        dispatchByMethod[method.ordinal]
     }
 }

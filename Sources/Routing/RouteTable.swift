@@ -61,7 +61,7 @@ public final class RouteTable: RoutesBuilder, Handler {
         guard let (endpoint, parameters) = endpoint(for: request.path) else {
             return RouteMatch(outcome: .notFound, isExempt: false)
         }
-        if let route = endpoint.route(for: request.method) {
+        if let route = endpoint.dispatch(for: request.method) {
             return RouteMatch(outcome: .route(route.handler, parameters), isExempt: route.isExempt)
         }
         if request.method == .options {

@@ -82,4 +82,9 @@ import Testing
         try routes.get("/teapot") { _ in throw HTTPError(HTTPStatus(code: 418, reasonPhrase: "I'm a teapot")) }
         #expect(throws: HTTPError.self) { try routes.respond(to: Request(method: .get, path: "/teapot")) }
     }
+
+    @Test func methodOrdinalsFollowAllCases() {
+        // RouteEndpoint indexes its dispatch table by ordinal.
+        #expect(HTTPMethod.allCases.map(\.ordinal) == Array(HTTPMethod.allCases.indices))
+    }
 }

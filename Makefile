@@ -7,7 +7,7 @@ PORT ?= 8080
 APT_PACKAGES := libevent-dev pkg-config curl
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps test-deps build release run test bench check-robust check-robust-quick fleet-deps check-fleet check-fleet-quick clean
+.PHONY: all deps test-deps example build release run test bench check-robust check-robust-quick fleet-deps check-fleet check-fleet-quick clean
 
 all: release
 
@@ -41,17 +41,23 @@ release: deps
 run: release
 	exec .build/release/eventserver --host $(HOST) --port $(PORT)
 
-test: build test-deps
+test: build test-deps example
 	python3 Tools/check_layers.py
-	$(SWIFT) build --package-path Examples/Inventory
 	$(SWIFT) test $(IMPORT_CHECK)
 
+# The embedding example's binary, which a live test starts.
+example: deps
+	$(SWIFT) build --package-path Examples/Inventory
+
 bench: deps
+	@python3 -c 'import matplotlib' 2>/dev/null || python3 -m pip install -q matplotlib 2>/dev/null \
+		|| { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-matplotlib; }
 	Benchmarks/load.sh
 	python3 Benchmarks/chart.py
 
-# Hostile input, signal storm, slow clients, drain, memory, fuzzing, AddressSanitizer (~5 min).
-check-robust: deps
+# Hostile input, conformance, signal storm, slow clients, drain, memory, fuzzing, AddressSanitizer
+# (about 5 minutes; the suites' own durations are in Robustness/README.md).
+check-robust: test-deps example
 	Robustness/run.sh full
 
 # The bounded subset CI runs: hostile input, a 200-signal storm, the drain test.

@@ -15,9 +15,10 @@ python3 -c 'import h11' 2>/dev/null || python3 -m pip install -q h11 2>/dev/null
 swift build -c release --static-swift-stdlib --product eventserver
 export EVENTSERVER_BINARY="$(swift build -c release --static-swift-stdlib --show-bin-path)/eventserver"
 failed=0
+failures=""
 # Each suite is a module of the Robustness package, run from the repository root so that all of
 # them (and Fleet, and Benchmarks) share the `harness` package.
-suite() { echo "== $*"; timeout 600 python3 -m "Robustness.$1" "${@:2}" || failed=$((failed + 1)); }
+suite() { echo "== $*"; timeout 600 python3 -m "Robustness.$1" "${@:2}" || { failed=$((failed + 1)); failures="$failures $1"; }; }
 
 suite hostile_input
 suite conformance
@@ -31,12 +32,21 @@ else
     suite drain
     suite memory 1000000
     echo "== fuzzing (60 s) and the test suite under AddressSanitizer"
-    Robustness/fuzz.sh 60 || failed=$((failed + 1))
+    Robustness/fuzz.sh 60 || { failed=$((failed + 1)); failures="$failures fuzzing"; }
     # The test process's own leaks are Foundation's (file reading in test helpers), so leak
-    # checking is off for `swift test`; asan_server checks the server's leaks on its own.
-    (ASAN_OPTIONS=detect_leaks=0 swift test --sanitize address --scratch-path .build-asan 2>&1 | tail -3) || failed=$((failed + 1))
+    # checking is off for `swift test`; asan_server checks the server's leaks on its own. The
+    # failing tests' names and issues are printed, not only the closing line.
+    asan_log=$(mktemp)
+    if ASAN_OPTIONS=detect_leaks=0 swift test --sanitize address --scratch-path .build-asan > "$asan_log" 2>&1; then
+        tail -1 "$asan_log"
+    else
+        grep -E "✘|recorded an issue|ERROR: AddressSanitizer|SUMMARY:" "$asan_log" | head -40
+        tail -1 "$asan_log"
+        failed=$((failed + 1)); failures="$failures swift-test-under-asan"
+    fi
+    rm -f "$asan_log"
     EVENTSERVER_BINARY="$(swift build --sanitize address --scratch-path .build-asan --show-bin-path)/eventserver" \
         suite asan_server
 fi
-echo "robustness: $failed suite(s) failed"
+echo "robustness: $failed suite(s) failed${failures:+:$failures}"
 exit $((failed > 0))

@@ -17,12 +17,30 @@ struct ControlCommand: ParsableCommand {
         subcommands: [Maintenance.self, Status.self, Reload.self, Stop.self]
     )
 
-    struct Options: ParsableArguments {
-        @Option(help: "The pid file the server was started with.")
-        var pidFile = "/run/eventserver.pid"
+    /// `--pid-file` and `--wait`, accepted before the subcommand (`ctl --pid-file F status`) and
+    /// after it (`ctl status --pid-file F`); after wins.
+    @OptionGroup var placed: PlacedOptions
 
-        @Option(help: "Seconds to wait for the server to confirm.")
-        var wait: Double = 2
+    struct PlacedOptions: ParsableArguments {
+        @Option(help: "The pid file the server was started with (default: \(Options.defaultPIDFile)).")
+        var pidFile: String?
+
+        @Option(help: "Seconds to wait for the server to confirm (default: \(Options.defaultWait)).")
+        var wait: Double?
+    }
+
+    /// The options in force for a subcommand.
+    struct Options {
+        static let defaultPIDFile = "/run/eventserver.pid"
+        static let defaultWait = 2.0
+
+        let pidFile: String
+        let wait: Double
+
+        init(_ own: PlacedOptions, before parent: PlacedOptions) {
+            pidFile = own.pidFile ?? parent.pidFile ?? Self.defaultPIDFile
+            wait = own.wait ?? parent.wait ?? Self.defaultWait
+        }
 
         /// The pid of the live server the pid file names.
         func runningServer() throws -> (pid: Int32, probe: ServerProbe) {
@@ -53,7 +71,9 @@ struct ControlCommand: ParsableCommand {
         enum Setting: String, ExpressibleByArgument, CaseIterable { case on, off }
 
         @Argument var setting: Setting
-        @OptionGroup var options: Options
+        @OptionGroup var placed: PlacedOptions
+        @ParentCommand var control: ControlCommand
+        var options: Options { Options(placed, before: control.placed) }
 
         func run() throws {
             try reportingControlErrors {
@@ -69,7 +89,9 @@ struct ControlCommand: ParsableCommand {
     struct Status: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print the live state and since when.")
 
-        @OptionGroup var options: Options
+        @OptionGroup var placed: PlacedOptions
+        @ParentCommand var control: ControlCommand
+        var options: Options { Options(placed, before: control.placed) }
 
         func run() throws {
             try reportingControlErrors {
@@ -84,7 +106,9 @@ struct ControlCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Re-read the maintenance page and reopen the access log (\(signalName(.reload))).")
 
-        @OptionGroup var options: Options
+        @OptionGroup var placed: PlacedOptions
+        @ParentCommand var control: ControlCommand
+        var options: Options { Options(placed, before: control.placed) }
 
         func run() throws {
             try reportingControlErrors {
@@ -100,7 +124,9 @@ struct ControlCommand: ParsableCommand {
     struct Stop: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Stop gracefully (\(signalName(.stop))) and wait for the exit.")
 
-        @OptionGroup var options: Options
+        @OptionGroup var placed: PlacedOptions
+        @ParentCommand var control: ControlCommand
+        var options: Options { Options(placed, before: control.placed) }
 
         @Option(help: "Seconds to wait for the exit (finishing in-flight replies).")
         var stopWait: Double = 15

@@ -29,6 +29,19 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: pidFile))
     }
 
+    @Test func ctlTakesItsOptionsBeforeOrAfterTheSubcommand() throws {
+        let pidFile = temporaryPath("pid")
+        let server = try ServerProcess(["--pid-file", pidFile])
+        let before = try runEventserver(["ctl", "--pid-file", pidFile, "--wait", "5", "maintenance", "on"])
+        #expect(before.status == 0)
+        #expect(before.output.hasPrefix("maintenance since "))
+        #expect(try HTTPConnection(port: server.port).get("/").status == 503)
+        // After the subcommand wins over before it.
+        let both = try runEventserver(["ctl", "--pid-file", "/nonexistent/pid", "maintenance", "off", "--pid-file", pidFile])
+        #expect(both.status == 0)
+        #expect(try HTTPConnection(port: server.port).get("/").status == 200)
+    }
+
     @Test func ctlWithoutAServerFailsClearly() throws {
         let missing = try runEventserver(["ctl", "status", "--pid-file", temporaryPath("none")])
         #expect(missing.status == 1)

@@ -11,8 +11,10 @@ import Glibc
 /// Loop-confined; owned by `ConnectionTracker` from accept to close.
 final class Connection {
     let bufferevent: OpaquePointer
-    /// evhttp's connection object, known from the loop pass after accept (`adopt`).
-    var evhttpConnection: OpaquePointer?
+    /// evhttp's connection object, known from the loop pass after accept (`adopted(by:)`).
+    private(set) var evhttpConnection: OpaquePointer?
+    /// The peer's address, read once, when evhttp's connection object is known.
+    private(set) var peerAddress: String?
     var scanner: RequestScanner
     /// Whether a request was handed up and its reply is not yet written.
     var replyPending = false
@@ -28,6 +30,7 @@ final class Connection {
     /// client closes or the linger ends, so the reply is not lost to a reset.
     var lingeringSince: Int?
     private var inputCallback: OpaquePointer?
+    private weak var tracker: ConnectionTracker?
 
     init(bufferevent: OpaquePointer, maxHeadBytes: Int, tick: Int) {
         self.bufferevent = bufferevent
@@ -49,24 +52,25 @@ final class Connection {
         tracker = nil
     }
 
-    private weak var tracker: ConnectionTracker?
+    /// Drops every byte evhttp has not parsed yet, so none of it is read as a request.
+    func dropInput() {
+        let input = bufferevent_get_input(bufferevent)
+        evbuffer_drain(input, evbuffer_get_length(input))
+    }
 
-    /// The peer's address, from evhttp's connection object; read once per connection.
-    private(set) lazy var peerAddress: String? = {
-        guard let evhttpConnection else { return nil }
+    /// evhttp has wrapped the bufferevent in `evhttpConnection`.
+    func adopted(by evhttpConnection: OpaquePointer) {
+        self.evhttpConnection = evhttpConnection
         var address: UnsafeMutablePointer<CChar>?
         var port: UInt16 = 0
         evhttp_connection_get_peer(evhttpConnection, &address, &port)
-        return address.map { String(cString: $0) }
-    }()
+        peerAddress = address.map { String(cString: $0) }
+    }
 
     /// Runs inside evbuffer_read, before evhttp's parser sees the new bytes (bufferevent_sock.c:
     /// evbuffer_read invokes the buffer's callbacks, then the read callback is triggered).
     fileprivate func inputChanged(_ input: OpaquePointer, added: Int) {
-        if refusal != nil {
-            evbuffer_drain(input, evbuffer_get_length(input))
-            return
-        }
+        if refusal != nil { return dropInput() }
         let length = evbuffer_get_length(input)
         var offset = length - added
         var violation: RequestViolation?
@@ -91,7 +95,7 @@ final class Connection {
         }
         guard let violation else { return }
         // Nothing of the offending request (nor anything after it) reaches evhttp's parser.
-        evbuffer_drain(input, evbuffer_get_length(input))
+        dropInput()
         tracker?.refuse(self, .violation(violation))
     }
 }

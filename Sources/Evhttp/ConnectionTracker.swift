@@ -95,7 +95,7 @@ final class ConnectionTracker {
             return connectionGone()
         }
         let evhttpConnection = OpaquePointer(argument)
-        connection.evhttpConnection = evhttpConnection
+        connection.adopted(by: evhttpConnection)
         connections[evhttpConnection] = connection
         evhttp_connection_set_closecb(evhttpConnection, connectionClosedCallback, context)
         if connection.refusal != nil { refusalsDue.append(connection) }
@@ -186,7 +186,7 @@ final class ConnectionTracker {
             }
         }
         for (connection, refusal) in expired {
-            evbuffer_drain(bufferevent_get_input(connection.bufferevent), evbuffer_get_length(bufferevent_get_input(connection.bufferevent)))
+            connection.dropInput()
             refuse(connection, refusal)
         }
         closeConnectionsNow()

@@ -7,11 +7,13 @@
 # Each binary is run twice under `valgrind --tool=callgrind`, serving FEW and then MANY keep-alive
 # `GET /` requests (in service, then in maintenance after SIGUSR1 by PID); the difference of the
 # two totals divided by MANY - FEW is the cost of one request, with start-up and shutdown cancelled
-# out. Prints one line per binary and mode.
+# out. Prints one line per binary and mode. ACCEPT, when set, is sent as each request's Accept
+# header (a browser's is a long one: ACCEPT='text/html,application/xhtml+xml,…').
 set -euo pipefail
 cd "$(dirname "$0")/.."
 FEW=${FEW:-1000}
 MANY=${MANY:-6000}
+export ACCEPT=${ACCEPT:-}
 command -v valgrind >/dev/null || { apt-get update -qq && apt-get install -y -qq valgrind >/dev/null; }
 if [ $# -eq 0 ]; then
     swift build -c release --static-swift-stdlib --product eventserver >&2
@@ -24,9 +26,11 @@ trap 'rm -rf "$work"' EXIT
 client() { # port count
     python3 - "$1" "$2" <<'PY'
 import socket, sys
+import os
 port, count = int(sys.argv[1]), int(sys.argv[2])
+accept = os.environ.get("ACCEPT", "")
 with socket.create_connection(("127.0.0.1", port), timeout=60) as s:
-    request = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+    request = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n" + (f"Accept: {accept}\r\n".encode() if accept else b"") + b"\r\n"
     buffer = b""
     for _ in range(count):
         s.sendall(request)

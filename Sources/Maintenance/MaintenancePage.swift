@@ -35,11 +35,6 @@ public struct MaintenancePage: Sendable {
         self.init(retryAfterSeconds: retryAfterSeconds, html: try FileBytes.read(path))
     }
 
-    /// The reply for `request`, chosen by its `Accept` header.
-    public func response(for request: Request) -> Response {
-        MediaPreference.prefersJSON(request.headers["Accept"]) ? jsonResponse : htmlResponse
-    }
-
     static let builtInHTML = """
         <!doctype html>
         <html lang="en">

@@ -9,6 +9,9 @@ public final class MaintenanceResponder {
     private let pagePath: String?
     private let redirect: (location: String, path: String)?
     private let allowedPeers: [AddressRange]
+    /// The last `Accept` value seen and whether it prefers JSON: clients of one kind send the same
+    /// string again and again, so most gated requests skip the negotiation.
+    private var lastAccept: (value: String, prefersJSON: Bool)?
 
     /// Builds the responder around `page`.
     ///
@@ -46,7 +49,15 @@ public final class MaintenanceResponder {
             response.headers.add(name: "Retry-After", value: String(page.retryAfterSeconds))
             return response
         }
-        return page.response(for: request)
+        return prefersJSON(request.headers["Accept"]) ? page.jsonResponse : page.htmlResponse
+    }
+
+    private func prefersJSON(_ accept: String?) -> Bool {
+        guard let accept else { return false }
+        if let lastAccept, lastAccept.value == accept { return lastAccept.prefersJSON }
+        let prefersJSON = MediaPreference.prefersJSON(accept)
+        lastAccept = (accept, prefersJSON)
+        return prefersJSON
     }
 
     /// The path part of a URL or of a path (`https://x/down?a` → `/down`).

@@ -56,6 +56,10 @@ import Testing
         #expect(String(decoding: response.body, as: UTF8.self).hasPrefix(#"{"status":"maintenance""#))
         let browser = try get("/", accept: "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
         #expect(browser.headers["Content-Type"] == "text/html; charset=utf-8")
+        // The responder remembers the last Accept value's answer: switching back must not reuse it.
+        #expect(try get("/", accept: "application/json").headers["Content-Type"] == "application/json")
+        #expect(try get("/", accept: "application/json").headers["Content-Type"] == "application/json")
+        #expect(try get("/").headers["Content-Type"] == "text/html; charset=utf-8")
     }
 
     @Test func enterAndLeaveAreIdempotent() {

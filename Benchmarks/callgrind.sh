@@ -8,12 +8,13 @@
 # `GET /` requests (in service, then in maintenance after SIGUSR1 by PID); the difference of the
 # two totals divided by MANY - FEW is the cost of one request, with start-up and shutdown cancelled
 # out. Prints one line per binary and mode. ACCEPT, when set, is sent as each request's Accept
-# header (a browser's is a long one: ACCEPT='text/html,application/xhtml+xml,…').
+# header (a browser's is a long one: ACCEPT='text/html,application/xhtml+xml,…'); ACCEPT_VARY=1
+# makes each request's value different (a `;v=N` parameter on its last range), defeating caches.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 FEW=${FEW:-1000}
 MANY=${MANY:-6000}
-export ACCEPT=${ACCEPT:-}
+export ACCEPT=${ACCEPT:-} ACCEPT_VARY=${ACCEPT_VARY:-}
 command -v valgrind >/dev/null || { apt-get update -qq && apt-get install -y -qq valgrind >/dev/null; }
 if [ $# -eq 0 ]; then
     swift build -c release --static-swift-stdlib --product eventserver >&2
@@ -29,11 +30,12 @@ import socket, sys
 import os
 port, count = int(sys.argv[1]), int(sys.argv[2])
 accept = os.environ.get("ACCEPT", "")
+vary = os.environ.get("ACCEPT_VARY") == "1"
 with socket.create_connection(("127.0.0.1", port), timeout=60) as s:
-    request = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n" + (f"Accept: {accept}\r\n".encode() if accept else b"") + b"\r\n"
     buffer = b""
-    for _ in range(count):
-        s.sendall(request)
+    for number in range(count):
+        value = f"{accept};v={number}" if vary else accept
+        s.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n" + (f"Accept: {value}\r\n".encode() if value else b"") + b"\r\n")
         while b"\r\n\r\n" not in buffer:
             buffer += s.recv(65536)
         head, buffer = buffer.split(b"\r\n\r\n", 1)

@@ -28,10 +28,6 @@ enum FieldLine {
 
     /// The value without its optional whitespace.
     static func value(of line: UnsafeRawBufferPointer, colon: Int) -> UnsafeRawBufferPointer {
-        var start = colon + 1
-        var end = line.count
-        while start < end && (line[start] == UInt8(ascii: " ") || line[start] == UInt8(ascii: "\t")) { start += 1 }
-        while end > start && (line[end - 1] == UInt8(ascii: " ") || line[end - 1] == UInt8(ascii: "\t")) { end -= 1 }
-        return UnsafeRawBufferPointer(rebasing: line[start..<end])
+        UnsafeRawBufferPointer(rebasing: line[(colon + 1)...]).trimmingOptionalWhitespace
     }
 }

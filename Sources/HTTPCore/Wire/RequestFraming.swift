@@ -39,23 +39,23 @@ struct RequestFraming: Sendable {
         }
         let name = UnsafeRawBufferPointer(rebasing: line[..<colon])
         switch colon {
-        case 4 where Self.equalsIgnoringCase(name, "host"):
+        case 4 where name.equalsIgnoringASCIICase("host"):
             hostLines += 1
             guard hostLines == 1 else { return .duplicateHost }
             guard HostValue.isValid(FieldLine.value(of: line, colon: colon)) else { return .invalidHost }
-        case 14 where Self.equalsIgnoringCase(name, "content-length"):
+        case 14 where name.equalsIgnoringASCIICase("content-length"):
             guard contentLength == nil else { return .duplicateContentLength }
             let value = FieldLine.value(of: line, colon: colon)
             guard (1...18).contains(value.count), value.allSatisfy({ Self.digit($0) != nil }) else {
                 return .invalidContentLength
             }
             contentLength = value.reduce(0) { $0 * 10 + Int($1 &- UInt8(ascii: "0")) }
-        case 17 where Self.equalsIgnoringCase(name, "transfer-encoding"):
+        case 17 where name.equalsIgnoringASCIICase("transfer-encoding"):
             transferEncodingLines += 1
             // evhttp de-chunks exactly `chunked` and frames anything else as no body at all,
             // leaving the real body to be read as the next request.
             guard transferEncodingLines == 1,
-                Self.equalsIgnoringCase(FieldLine.value(of: line, colon: colon), "chunked")
+                FieldLine.value(of: line, colon: colon).equalsIgnoringASCIICase("chunked")
             else { return .unsupportedTransferEncoding }
             isChunked = true
         default:
@@ -74,13 +74,5 @@ struct RequestFraming: Sendable {
 
     private static func digit(_ byte: UInt8) -> Int? {
         (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) ? Int(byte &- UInt8(ascii: "0")) : nil
-    }
-
-    /// Whether `bytes` spell `lowercase` (ASCII letters compared without case).
-    private static func equalsIgnoringCase(_ bytes: UnsafeRawBufferPointer, _ lowercase: StaticString) -> Bool {
-        guard bytes.count == lowercase.utf8CodeUnitCount else { return false }
-        let expected = UnsafeRawBufferPointer(start: lowercase.utf8Start, count: lowercase.utf8CodeUnitCount)
-        for index in 0..<bytes.count where bytes[index].asciiLowercased != expected[index] { return false }
-        return true
     }
 }

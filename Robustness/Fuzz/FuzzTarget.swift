@@ -1,8 +1,9 @@
 import EventServer
 
-/// libFuzzer entry point: feeds one input to the parts that see untrusted text first: the route
-/// matcher (through percent-decoding), path splitting, Accept negotiation, query parsing, HTTP
-/// dates and CIDR parsing. A crash, a sanitizer report or a broken invariant fails the run.
+/// libFuzzer entry point: feeds one input to the parts that see untrusted text first: the raw
+/// request scanner, the route matcher (through percent-decoding), path splitting, Accept
+/// negotiation, query parsing, HTTP dates and CIDR parsing. A crash, a sanitizer report or a
+/// broken invariant fails the run.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     let text = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
@@ -23,7 +24,25 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
         precondition(UTCTime.parseHTTPDate(UTCTime.httpDate(seconds)) == seconds)
     }
     _ = (try? AddressRange(text))?.contains("127.0.0.1")
+    scanAsRequestBytes(UnsafeRawBufferPointer(start: data, count: size))
     return 0
+}
+
+/// The raw bytes as a connection's stream, whole and split at every third byte: the scanner
+/// must reach the same verdict whatever the read boundaries, and say nothing after refusing.
+private func scanAsRequestBytes(_ bytes: UnsafeRawBufferPointer) {
+    var whole = RequestScanner(maxHeadBytes: 1024)
+    let verdict = whole.scan(bytes)
+    var pieces = RequestScanner(maxHeadBytes: 1024)
+    var pieceVerdict: RequestViolation?
+    var start = 0
+    while start < bytes.count && pieceVerdict == nil {
+        let end = min(bytes.count, start + 3)
+        pieceVerdict = pieces.scan(UnsafeRawBufferPointer(rebasing: bytes[start..<end]))
+        start = end
+    }
+    precondition(verdict == pieceVerdict, "read boundaries changed the verdict")
+    if verdict != nil { precondition(whole.scan(bytes) == nil) }
 }
 
 /// A table with every kind of pattern, built once.

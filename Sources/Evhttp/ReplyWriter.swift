@@ -15,7 +15,7 @@ enum ReplyWriter {
     static func send(
         _ response: Response,
         to request: UnsafeMutablePointer<evhttp_request>,
-        method: HTTPMethod?,
+        method: HTTPMethod,
         closeConnection: Bool,
         date: String
     ) {

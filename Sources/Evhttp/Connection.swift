@@ -29,27 +29,27 @@ final class Connection {
     /// The tick the refusal was sent; the socket then lingers, reading and dropping, until the
     /// client closes or the linger ends, so the reply is not lost to a reset.
     var lingeringSince: Int?
+    /// The tracker that owns this record (and outlives it): told of violations and replies.
+    unowned let tracker: ConnectionTracker
     private var inputCallback: OpaquePointer?
-    private weak var tracker: ConnectionTracker?
 
-    init(bufferevent: OpaquePointer, maxHeadBytes: Int, tick: Int) {
+    init(bufferevent: OpaquePointer, tracker: ConnectionTracker, maxHeadBytes: Int, tick: Int) {
         self.bufferevent = bufferevent
+        self.tracker = tracker
         scanner = RequestScanner(maxHeadBytes: maxHeadBytes)
         windowStart = tick
     }
 
-    /// Starts watching the bytes evhttp has not parsed yet; `owner` gets the violations.
-    func watchInput(_ owner: ConnectionTracker) {
+    /// Starts watching the bytes evhttp has not parsed yet; the tracker gets the violations.
+    func watchInput() {
         let input = bufferevent_get_input(bufferevent)
         inputCallback = evbuffer_add_cb(input, inputChangedCallback, Unmanaged.passUnretained(self).toOpaque())
-        tracker = owner
     }
 
     /// Stops watching (the connection is closing).
     func stopWatchingInput() {
         if let inputCallback { evbuffer_remove_cb_entry(bufferevent_get_input(bufferevent), inputCallback) }
         inputCallback = nil
-        tracker = nil
     }
 
     /// Drops every byte evhttp has not parsed yet, so none of it is read as a request.
@@ -71,6 +71,7 @@ final class Connection {
     /// evbuffer_read invokes the buffer's callbacks, then the read callback is triggered).
     fileprivate func inputChanged(_ input: OpaquePointer, added: Int) {
         if refusal != nil { return dropInput() }
+        tracker.lastScanned = self
         let length = evbuffer_get_length(input)
         var offset = length - added
         var violation: RequestViolation?
@@ -96,7 +97,7 @@ final class Connection {
         guard let violation else { return }
         // Nothing of the offending request (nor anything after it) reaches evhttp's parser.
         dropInput()
-        tracker?.refuse(self, .violation(violation))
+        tracker.refuse(self, .violation(violation))
     }
 }
 

@@ -30,6 +30,10 @@ final class ConnectionTracker {
 
     /// Connections evhttp has taken over, by evhttp's connection object.
     private var connections: [OpaquePointer: Connection] = [:]
+    /// The connection whose bytes were read last: evhttp parses a request in the read that
+    /// brought its last bytes, so this is almost always the request's connection, found
+    /// without a dictionary lookup.
+    var lastScanned: Connection?
     /// Connections accepted in this loop pass, each holding a reference on its bufferevent.
     private var awaitingAdoption: [Connection] = []
     /// Connections whose refusal can be sent now (no reply of theirs in flight).
@@ -71,8 +75,9 @@ final class ConnectionTracker {
     func newConnection() -> OpaquePointer? {
         guard let bufferevent = bufferevent_socket_new(base, -1, 0) else { return nil }
         bufferevent_incref(bufferevent)
-        let connection = Connection(bufferevent: bufferevent, maxHeadBytes: limits.maxHeaderBytes, tick: tick)
-        connection.watchInput(self)
+        let connection = Connection(
+            bufferevent: bufferevent, tracker: self, maxHeadBytes: limits.maxHeaderBytes, tick: tick)
+        connection.watchInput()
         counters.openConnections += 1
         if counters.openConnections >= limits.maxConnections, let listener {
             // The listener checks this between accepts, so no connection beyond the cap is taken.
@@ -103,6 +108,7 @@ final class ConnectionTracker {
 
     fileprivate func connectionClosed(_ evhttpConnection: OpaquePointer) {
         guard let connection = connections.removeValue(forKey: evhttpConnection) else { return }
+        if lastScanned === connection { lastScanned = nil }
         connection.stopWatchingInput()
         if connection.replyPending { replyFinished() }  // the peer went away before the reply was written
         connectionGone()
@@ -118,25 +124,36 @@ final class ConnectionTracker {
 
     /// Starts tracking `request`'s reply; returns its connection's record.
     func track(_ request: UnsafeMutablePointer<evhttp_request>) -> Connection? {
-        let connection = evhttp_request_get_connection(request).flatMap { connections[$0] }
-        connection?.replyPending = true
         counters.repliesInFlight += 1
-        evhttp_request_set_on_complete_cb(request, replyWrittenCallback, context)
+        guard let evhttpConnection = evhttp_request_get_connection(request),
+            let connection = lastScanned?.evhttpConnection == evhttpConnection
+                ? lastScanned : connections[evhttpConnection]
+        else {
+            evhttp_request_set_on_complete_cb(request, untrackedReplyWrittenCallback, context)
+            return nil
+        }
+        connection.replyPending = true
+        // The record rides along as the completion's argument: evhttp completes a reply before
+        // it can close the connection, and the record lives until the close.
+        evhttp_request_set_on_complete_cb(
+            request, replyWrittenCallback, Unmanaged.passUnretained(connection).toOpaque())
         return connection
     }
 
-    fileprivate func replyWritten(on evhttpConnection: OpaquePointer) {
-        if let connection = connections[evhttpConnection] {
-            connection.replyPending = false
-            connection.windowStart = tick
-            if connection.closeAfterReply {
-                closingSoon.append(evhttpConnection)
-                scheduleHousekeeping()
-            } else if connection.refusal != nil {
-                refusalsDue.append(connection)
-                scheduleHousekeeping()
-            }
+    fileprivate func replyWritten(on connection: Connection) {
+        connection.replyPending = false
+        connection.windowStart = tick
+        if connection.closeAfterReply, let evhttpConnection = connection.evhttpConnection {
+            closingSoon.append(evhttpConnection)
+            scheduleHousekeeping()
+        } else if connection.refusal != nil {
+            refusalsDue.append(connection)
+            scheduleHousekeeping()
         }
+        replyFinished()
+    }
+
+    fileprivate func untrackedReplyWritten() {
         replyFinished()
     }
 
@@ -241,9 +258,15 @@ private func housekeepingCallback(_: Int32, _: Int16, _ context: UnsafeMutableRa
     Unmanaged<ConnectionTracker>.fromOpaque(context).takeUnretainedValue().runHousekeeping()
 }
 
-private func replyWrittenCallback(_ request: UnsafeMutablePointer<evhttp_request>?, _ context: UnsafeMutableRawPointer?) {
-    guard let request, let context, let connection = evhttp_request_get_connection(request) else { return }
-    Unmanaged<ConnectionTracker>.fromOpaque(context).takeUnretainedValue().replyWritten(on: connection)
+private func replyWrittenCallback(_: UnsafeMutablePointer<evhttp_request>?, _ context: UnsafeMutableRawPointer?) {
+    guard let context else { return }
+    let connection = Unmanaged<Connection>.fromOpaque(context).takeUnretainedValue()
+    connection.tracker.replyWritten(on: connection)
+}
+
+private func untrackedReplyWrittenCallback(_: UnsafeMutablePointer<evhttp_request>?, _ context: UnsafeMutableRawPointer?) {
+    guard let context else { return }
+    Unmanaged<ConnectionTracker>.fromOpaque(context).takeUnretainedValue().untrackedReplyWritten()
 }
 
 private func connectionClosedCallback(_ connection: OpaquePointer?, _ context: UnsafeMutableRawPointer?) {

@@ -21,6 +21,7 @@ public final class HTTPServerTransport {
     private unowned let responder: any HTTPResponder
     private var boundSocket: OpaquePointer?
     private var dateCache = HTTPDateCache()
+    private var contentLengths = ContentLengthCache()
     /// Owned here and freed after the evhttp object that points to it (see `init`).
     private let defaultContentType = strdup("text/plain; charset=utf-8")
 
@@ -103,7 +104,7 @@ public final class HTTPServerTransport {
         let response = responder.respond(to: request)
         ReplyWriter.send(
             response, to: cRequest, method: request.method, closeConnection: closeConnection,
-            date: dateCache.value(at: loop.cachedUnixSeconds))
+            date: dateCache.value(at: loop.cachedUnixSeconds), lengths: &contentLengths)
         // Last: the reply's completion runs inside, after which evhttp may have freed the
         // request and the connection; nothing here touches them afterwards.
         if let connection { WriteThrough.flush(connection.bufferevent) }

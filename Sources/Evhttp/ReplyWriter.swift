@@ -9,15 +9,17 @@ import Glibc
 ///
 /// It never uses `evhttp_send_error`, which drops our headers and forces `Connection: close`.
 /// It owns the framing headers: a handler's `Content-Length` is ignored, a reply to HEAD keeps
-/// the length of the body it does not send (evhttp would otherwise send HEAD bodies), and a
-/// reply to CONNECT gets the `Content-Length` evhttp leaves out for that method.
+/// the length of the body it does not send (evhttp would otherwise send HEAD bodies), and
+/// every reply with a body gets its `Content-Length` here (evhttp leaves it out for CONNECT,
+/// and would otherwise format it with `snprintf` on every reply).
 enum ReplyWriter {
     static func send(
         _ response: Response,
         to request: UnsafeMutablePointer<evhttp_request>,
         method: HTTPMethod,
         closeConnection: Bool,
-        date: String
+        date: String,
+        lengths: inout ContentLengthCache
     ) {
         let output = evhttp_request_get_output_headers(request)
         for field in response.headers where !isFramingHeader(field.name) {
@@ -26,8 +28,8 @@ enum ReplyWriter {
         add("Date", date, to: output)
         let sendsBody = !response.status.forbidsBody
         let isHead = method == .head
-        if sendsBody && (isHead || method == .connect) {
-            add("Content-Length", String(response.contentLength), to: output)
+        if sendsBody {
+            add("Content-Length", lengths.value(for: response.contentLength), to: output)
         }
         if closeConnection {
             add("Connection", "close", to: output)

@@ -8,15 +8,17 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
         public var name: String
         public var value: String
 
+        @inlinable
         public init(name: String, value: String) {
             self.name = name
             self.value = value
         }
     }
 
-    private var fields: [Field]
+    @usableFromInline var fields: [Field]
 
     /// Creates an empty header list.
+    @inlinable
     public init() { fields = [] }
 
     public init(dictionaryLiteral elements: (String, String)...) {
@@ -27,6 +29,7 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
     public var count: Int { fields.count }
 
     /// Appends a field, keeping any earlier field of the same name.
+    @inlinable
     public mutating func add(name: String, value: String) {
         fields.append(Field(name: name, value: value))
     }

@@ -71,7 +71,10 @@ let package = Package(
         .target(name: "EventServerTesting", dependencies: ["EventServerClient"], path: "Tests/EventServerTesting"),
         .testTarget(name: "EventServerTests", dependencies: ["EventServer"]),
         .testTarget(name: "RoutesTests", dependencies: ["Routes", "EventServer"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["EventServerCommand", "EventServerTesting"]),
+        // A server with async and streaming routes, which the `eventserver` binary does not have.
+        .executableTarget(
+            name: "AsyncFixture", dependencies: ["EventServer", "Routes"], path: "Tests/AsyncFixture"),
+        .testTarget(name: "IntegrationTests", dependencies: ["EventServerCommand", "AsyncFixture", "EventServerTesting"]),
     ],
     swiftLanguageModes: [.v6]
 )

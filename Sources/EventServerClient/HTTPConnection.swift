@@ -51,8 +51,22 @@ public final class HTTPConnection {
         return try readResponse(method: method)
     }
 
-    /// Reads one response; a reply to HEAD has no body whatever its Content-Length says.
+    /// Reads one response; a reply to HEAD has no body whatever its Content-Length says; a
+    /// chunked body is read to its end.
     public func readResponse(method: String = "GET") throws(HTTPClientError) -> HTTPResponse {
+        let response = try readHead(method: method)
+        if method == "HEAD" || response.status == 204 || response.status == 304 { return response }
+        if response[header: "Transfer-Encoding"]?.lowercased() == "chunked" {
+            var body: [UInt8] = []
+            while let chunk = try readChunk() { body += chunk }
+            return HTTPResponse(status: response.status, headers: response.headers, body: body)
+        }
+        let length = response[header: "Content-Length"].flatMap { Int($0) } ?? 0
+        return HTTPResponse(status: response.status, headers: response.headers, body: try readExactly(length))
+    }
+
+    /// Reads a response's head only, leaving a streamed body to `readChunk()`.
+    public func readHead(method: String = "GET") throws(HTTPClientError) -> HTTPResponse {
         let head = try readHead()
         let lines = head.split(separator: "\r\n", omittingEmptySubsequences: false)
         let statusParts = lines[0].split(separator: " ")
@@ -65,10 +79,33 @@ public final class HTTPConnection {
             let value = line[line.index(after: colon)...].drop { $0 == " " || $0 == "\t" }
             headers.append((String(line[..<colon]), String(value.reversed().drop { $0 == " " || $0 == "\t" }.reversed())))
         }
-        let response = HTTPResponse(status: status, headers: headers, body: [])
-        let length = response[header: "Content-Length"].flatMap { Int($0) } ?? 0
-        let body = method == "HEAD" || status == 204 || status == 304 ? [] : try readExactly(length)
-        return HTTPResponse(status: status, headers: headers, body: body)
+        return HTTPResponse(status: status, headers: headers, body: [])
+    }
+
+    /// The next chunk of a chunked body, or nil after the last one (and its trailer).
+    public func readChunk() throws(HTTPClientError) -> [UInt8]? {
+        let sizeLine = try readLine()
+        let sizeText = sizeLine.prefix { $0 != ";" }
+        guard let size = Int(sizeText, radix: 16) else { throw HTTPClientError("bad chunk size from \(address): \(sizeLine)") }
+        if size == 0 {
+            while try !readLine().isEmpty {}  // trailer fields, then the empty line
+            return nil
+        }
+        let chunk = try readExactly(size)
+        guard try readLine().isEmpty else { throw HTTPClientError("chunk from \(address) not ended by CRLF") }
+        return chunk
+    }
+
+    private func readLine() throws(HTTPClientError) -> String {
+        let separator: [UInt8] = [13, 10]
+        while true {
+            if let end = buffer.firstRange(of: separator) {
+                let line = String(decoding: buffer[..<end.lowerBound], as: UTF8.self)
+                buffer.removeSubrange(..<end.upperBound)
+                return line
+            }
+            try fill()
+        }
     }
 
     /// Whether the server closed the connection (reads EOF within the receive timeout).

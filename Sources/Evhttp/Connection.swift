@@ -18,6 +18,8 @@ final class Connection {
     var scanner: RequestScanner
     /// Whether a request was handed up and its reply is not yet written.
     var replyPending = false
+    /// The reply a task is producing for this connection's request, if any.
+    var pending: PendingReply?
     /// Close once the reply in flight is written. evhttp never closes a CONNECT connection
     /// itself, even after answering `Connection: close`, so a client waiting for the close would
     /// hang until the timeout.

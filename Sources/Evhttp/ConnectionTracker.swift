@@ -110,6 +110,13 @@ final class ConnectionTracker {
         guard let connection = connections.removeValue(forKey: evhttpConnection) else { return }
         if lastScanned === connection { lastScanned = nil }
         connection.stopWatchingInput()
+        if let pending = connection.pending {
+            connection.pending = nil
+            pending.abandon()
+            // evhttp detaches (rather than frees) a request still being answered when it sees
+            // the client go; a detached request is ours to free.
+            if evhttp_request_get_connection(pending.request) == nil { evhttp_request_free(pending.request) }
+        }
         if connection.replyPending { replyFinished() }  // the peer went away before the reply was written
         connectionGone()
     }

@@ -10,6 +10,8 @@ import Glibc
 /// effect before the requests that are ready in the same loop pass are dispatched.
 public final class EventLoop {
     let base: OpaquePointer
+    /// Runs async handlers' tasks on this loop's thread (`Task(executorPreference:)`).
+    public let executor: LoopExecutor
     private var events: [OpaquePointer] = []
     private var actions: [EventAction] = []
 
@@ -31,11 +33,23 @@ public final class EventLoop {
         }
         self.base = base
         guard event_base_priority_init(base, Self.priorityCount) == 0 else {
+            event_base_free(base)
             throw TransportError.eventLoop("event_base_priority_init failed")
         }
+        do {
+            executor = try LoopExecutor()
+            try executor.attach(to: base)
+        } catch {
+            event_base_free(base)
+            throw error
+        }
+        // Tasks hold their executor unowned and may outlive the loop (a sleep still pending when
+        // the server stops): the executor object is never freed, only closed.
+        _ = Unmanaged.passRetained(executor)
     }
 
     deinit {
+        executor.close()
         for event in events { event_free(event) }
         event_base_free(base)
     }

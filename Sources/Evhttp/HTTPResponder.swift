@@ -5,8 +5,15 @@ import HTTPCore
 /// Called on the loop thread and must return at once: the transport sends the reply before it
 /// reads anything else.
 public protocol HTTPResponder: AnyObject {
-    /// The reply to `request`.
+    /// The reply to `request`. A deferred or streamed response is completed by a task on the
+    /// loop; the transport reports it through `answeredLater`.
     func respond(to request: Request) -> Response
+
+    /// The reply for an error an async handler threw.
+    func response(for error: any Error, to request: Request) -> Response
+
+    /// An async handler's response is about to be sent.
+    func answeredLater(_ request: Request, with response: Response)
 
     /// The transport answered a connection itself with `refusal.status` and is closing it (a
     /// request that breaks HTTP/1.1, or a deadline), or closed an idle one; for counting and logs.

@@ -15,13 +15,13 @@ public final class HTTPServerTransport {
     public let counters = ConnectionCounters()
     /// Whether accepting stopped (`stopAccepting()`): replies from now on close their connection.
     public private(set) var isDraining = false
-    private let loop: EventLoop
+    let loop: EventLoop
     private let http: OpaquePointer
     private let tracker: ConnectionTracker
-    private unowned let responder: any HTTPResponder
+    unowned let responder: any HTTPResponder
     private var boundSocket: OpaquePointer?
-    private var dateCache = HTTPDateCache()
-    private var contentLengths = ContentLengthCache()
+    var dateCache = HTTPDateCache()
+    var contentLengths = ContentLengthCache()
     /// Owned here and freed after the evhttp object that points to it (see `init`).
     private let defaultContentType = strdup("text/plain; charset=utf-8")
 
@@ -102,6 +102,9 @@ public final class HTTPServerTransport {
             connection?.closeAfterReply = true
         }
         let response = responder.respond(to: request)
+        if response.deferred != nil || response.stream != nil {
+            return answerLater(response, to: request, cRequest, on: connection, closeConnection: closeConnection)
+        }
         ReplyWriter.send(
             response, to: cRequest, method: request.method, closeConnection: closeConnection,
             date: dateCache.value(at: loop.cachedUnixSeconds), lengths: &contentLengths)

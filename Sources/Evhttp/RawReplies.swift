@@ -1,3 +1,4 @@
+import CEvent
 import HTTPCore
 
 #if canImport(Glibc)

@@ -49,6 +49,27 @@ enum ReplyWriter {
         }
     }
 
+    /// Starts a streamed reply: the head now (chunked for HTTP/1.1, evhttp's choice), the body
+    /// through `evhttp_send_reply_chunk` as it is written.
+    static func start(
+        _ response: Response,
+        to request: UnsafeMutablePointer<evhttp_request>,
+        closeConnection: Bool,
+        date: String
+    ) {
+        let output = evhttp_request_get_output_headers(request)
+        for field in response.headers where !isFramingHeader(field.name) {
+            add(field.name, field.value, to: output)
+        }
+        add("Date", date, to: output)
+        if closeConnection {
+            add("Connection", "close", to: output)
+        }
+        response.status.reasonPhrase.withCString { reason in
+            evhttp_send_reply_start(request, Int32(response.status.code), reason)
+        }
+    }
+
     private static func add(_ name: String, _ value: String, to headers: UnsafeMutablePointer<evkeyvalq>?) {
         name.withCString { name in
             value.withCString { value in _ = evhttp_add_header(headers, name, value) }

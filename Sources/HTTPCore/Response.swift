@@ -11,6 +11,10 @@ public struct Response: Sendable {
     public var body: [UInt8]
     /// A file range sent instead of `body`, straight from disk.
     public var file: FileRegion?
+    /// Set when an async handler computes the real response later (`AsyncRoute`).
+    public var deferred: DeferredResponse?
+    /// Set when the body is written while it is sent, instead of `body`.
+    public var stream: BodyStream?
 
     /// Creates a response.
     public init(status: HTTPStatus, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {

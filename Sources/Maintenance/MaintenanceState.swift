@@ -18,6 +18,11 @@ public final class MaintenanceState {
     public private(set) var transitions = 0
     /// Replies the gate answered in place of a route (503 pages and redirects).
     public internal(set) var repliesSent = 0
+    /// Open `updates()` streams.
+    private var subscribers: [AsyncStream<MaintenanceSnapshot>.Continuation] = []
+
+    /// The state now, as a value a task may carry.
+    public var snapshot: MaintenanceSnapshot { MaintenanceSnapshot(isActive: isActive, changedAt: changedAt) }
 
     /// Creates the flag, starting in maintenance when `active` is true.
     public init(active: Bool = false, changedAt: Int? = nil) {
@@ -33,11 +38,41 @@ public final class MaintenanceState {
     @discardableResult
     public func leave() -> Bool { set(false) }
 
+    /// The state now, then every change as it happens, until `endUpdates()` or the consumer
+    /// stops. A consumer that falls behind skips to the newest changes (16 kept), never to a
+    /// stale state.
+    public func updates() -> AsyncStream<MaintenanceSnapshot> {
+        let (stream, continuation) = AsyncStream.makeStream(
+            of: MaintenanceSnapshot.self, bufferingPolicy: .bufferingNewest(16))
+        continuation.yield(snapshot)
+        subscribers.append(continuation)
+        return stream
+    }
+
+    /// Ends every `updates()` stream (the server is stopping).
+    public func endUpdates() {
+        for subscriber in subscribers { subscriber.finish() }
+        subscribers.removeAll()
+    }
+
     private func set(_ active: Bool) -> Bool {
         guard isActive != active else { return false }
         isActive = active
         changedAt = time(nil)
         transitions += 1
+        let now = snapshot
+        subscribers.removeAll { subscriber in
+            if case .terminated = subscriber.yield(now) { return true }
+            return false
+        }
         return true
     }
+}
+
+/// MaintenanceSnapshot is the maintenance state at one moment.
+public struct MaintenanceSnapshot: Sendable, Equatable {
+    /// Whether the server was in maintenance.
+    public let isActive: Bool
+    /// Unix seconds of the change that led to this state.
+    public let changedAt: Int
 }

@@ -45,6 +45,10 @@ public struct MetricsRoutes: RouteModule {
                 "eventserver_open_connections", "gauge", "Open connections, from accept to close.",
                 [("", String(statistics.openConnections))])
             metric(
+                "eventserver_replies_in_flight", "gauge",
+                "Requests read whose reply is not yet written (async handlers and streams included).",
+                [("", String(statistics.repliesInFlight))])
+            metric(
                 "eventserver_accept_pauses_total", "counter", "Times accepting paused at the connection cap.",
                 [("", String(statistics.acceptPauses))])
             metric(

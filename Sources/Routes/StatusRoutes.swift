@@ -5,7 +5,9 @@ import Glibc
 #endif
 
 /// StatusRoutes serves `GET /status`: the live state as JSON, exempt from maintenance so
-/// operators and scripts can see it at any time.
+/// operators and scripts can see it at any time; and `GET /status/events`, a Server-Sent Events
+/// stream of the state: the current one at once, then every change as it happens
+/// (`event: maintenance` / `event: serving`, data `{"state":…,"since":…,"since_unix":…}`).
 ///
 /// `{"state":"maintenance","since":"2026-11-25T17:22:06Z","since_unix":…,"uptime_seconds":…,
 /// "pid":…,"version":"0.1.0","requests":…,"reloads":…}`
@@ -20,6 +22,24 @@ public struct StatusRoutes: RouteModule {
 
     public func register(in routes: any RoutesBuilder) throws {
         try routes.add(.get, "/status", exempt: true, handler: StatusHandler(maintenance: maintenance, statistics: statistics))
+        try routes.add(.get, "/status/events", exempt: true, handler: StatusEventsHandler(maintenance: maintenance))
+    }
+
+    private struct StatusEventsHandler: Handler {
+        let maintenance: MaintenanceState
+
+        func respond(to request: Request) -> Response {
+            // Subscribed here, on the loop, where the state lives; the stream carries values only.
+            let updates = maintenance.updates()
+            return Response.eventStream { events in
+                for await state in updates {
+                    let name = state.isActive ? "maintenance" : "serving"
+                    try await events.send(
+                        event: name,
+                        data: #"{"state":"\#(name)","since":"\#(UTCTime.iso8601(state.changedAt))","since_unix":\#(state.changedAt)}"#)
+                }
+            }
+        }
     }
 
     private struct StatusHandler: Handler {

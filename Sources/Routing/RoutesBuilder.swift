@@ -37,6 +37,34 @@ extension RoutesBuilder {
         try add(.delete, pattern, exempt: exempt, handler: HandlerClosure(body))
     }
 
+    /// Registers an async `handler` for `method` and `pattern`: it runs as a task on the loop.
+    public func add(_ method: HTTPMethod, _ pattern: String, exempt: Bool = false, asyncHandler handler: any AsyncHandler) throws {
+        try add(method, pattern, exempt: exempt, handler: AsyncRoute(handler))
+    }
+
+    // The async forms: a closure that awaits picks these; one that does not keeps the sync
+    // forms above, which run without a task.
+
+    public func get(_ pattern: String, exempt: Bool = false, _ body: @escaping @Sendable (Request) async throws -> Response) throws {
+        try add(.get, pattern, exempt: exempt, asyncHandler: AsyncHandlerClosure(body))
+    }
+
+    public func post(_ pattern: String, exempt: Bool = false, _ body: @escaping @Sendable (Request) async throws -> Response) throws {
+        try add(.post, pattern, exempt: exempt, asyncHandler: AsyncHandlerClosure(body))
+    }
+
+    public func put(_ pattern: String, exempt: Bool = false, _ body: @escaping @Sendable (Request) async throws -> Response) throws {
+        try add(.put, pattern, exempt: exempt, asyncHandler: AsyncHandlerClosure(body))
+    }
+
+    public func patch(_ pattern: String, exempt: Bool = false, _ body: @escaping @Sendable (Request) async throws -> Response) throws {
+        try add(.patch, pattern, exempt: exempt, asyncHandler: AsyncHandlerClosure(body))
+    }
+
+    public func delete(_ pattern: String, exempt: Bool = false, _ body: @escaping @Sendable (Request) async throws -> Response) throws {
+        try add(.delete, pattern, exempt: exempt, asyncHandler: AsyncHandlerClosure(body))
+    }
+
     /// Lets `module` register its routes here, recording its type name on each route.
     public func register(_ module: any RouteModule) throws {
         try table.recordingModule(String(describing: type(of: module))) {

@@ -9,17 +9,23 @@ public final class ServerProcess {
 
     /// The binary built next to this test bundle, or `EVENTSERVER_BINARY`.
     public static var binaryPath: String {
-        if let path = ProcessInfo.processInfo.environment["EVENTSERVER_BINARY"] { return path }
+        ProcessInfo.processInfo.environment["EVENTSERVER_BINARY"] ?? builtExecutable("eventserver")
+    }
+
+    /// The server with async and streaming routes (`Tests/AsyncFixture`), built with the tests.
+    public static var asyncFixturePath: String { builtExecutable("AsyncFixture") }
+
+    private static func builtExecutable(_ name: String) -> String {
         let testBinary = URL(fileURLWithPath: CommandLine.arguments[0])
         var directory = testBinary.deletingLastPathComponent()
         for _ in 0..<4 {
-            let candidate = directory.appendingPathComponent("eventserver").path
+            let candidate = directory.appendingPathComponent(name).path
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
             directory = directory.deletingLastPathComponent()
         }
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
-        return root.appendingPathComponent(".build/debug/eventserver").path
+        return root.appendingPathComponent(".build/debug/\(name)").path
     }
 
     /// Starts `eventserver --port 0 arguments…` and waits (bounded) for its listening line.

@@ -45,6 +45,6 @@ import EventServer
 
     @Test func exemptRoutesAreTheProbesAndStatus() {
         let exempt = routes.routes.filter(\.isExempt).map(\.pattern)
-        #expect(exempt == ["/livez", "/readyz", "/status"])
+        #expect(exempt == ["/livez", "/readyz", "/status", "/status/events"])
     }
 }

@@ -15,12 +15,16 @@ public struct ErrorRenderer: Handler {
     public func respond(to request: Request) -> Response {
         do {
             return try next.respond(to: request)
-        } catch let error as HTTPError {
-            return error.response
         } catch {
-            logger.error("handler failed", metadata: ["method": "\(request.method)", "path": "\(request.path)", "error": "\(error)"])
-            return Self.internalError
+            return response(for: error, to: request)
         }
+    }
+
+    /// The reply for `error`, thrown by a sync handler or later by an async one.
+    public func response(for error: any Error, to request: Request) -> Response {
+        if let error = error as? HTTPError { return error.response }
+        logger.error("handler failed", metadata: ["method": "\(request.method)", "path": "\(request.path)", "error": "\(error)"])
+        return Self.internalError
     }
 
     private static let internalError = Response.text("Internal Server Error\n", status: .internalServerError)

@@ -25,13 +25,26 @@ final class RequestDispatcher: HTTPResponder {
     func respond(to request: Request) -> Response {
         statistics.requestsReceived += 1
         let response = root.respond(to: request)
+        if response.deferred != nil { return response }  // counted when it is answered
+        record(request, response)
+        return response
+    }
+
+    func response(for error: any Error, to request: Request) -> Response {
+        root.response(for: error, to: request)
+    }
+
+    func answeredLater(_ request: Request, with response: Response) {
+        record(request, response)
+    }
+
+    private func record(_ request: Request, _ response: Response) {
         statistics.recordResponse(response.status)
         if let accessLog {
             let bytes = request.method == .head ? 0 : response.contentLength
             accessLog.record(
                 request, peer: request.peerAddress, status: response.status.code, bytes: bytes, now: loop.cachedUnixSeconds)
         }
-        return response
     }
 
     func transportRefused(_ refusal: ConnectionRefusal, peerAddress: String?) {

@@ -87,6 +87,7 @@ extension Server {
         isStopping = true
         notifier.notify("STOPPING=1")
         transport?.stopAccepting()
+        maintenance.endUpdates()  // state feeds end, so their replies can complete
         let inFlight = statistics.repliesInFlight
         logger.notice("stopping", metadata: ["signal": "\(signal)", "replies_in_flight": "\(inFlight)"])
         guard inFlight > 0 else {

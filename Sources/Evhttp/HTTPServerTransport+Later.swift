@@ -1,0 +1,130 @@
+import CEvent
+import HTTPCore
+
+/// Replies produced by tasks on the loop: deferred responses (async handlers) and streamed
+/// bodies. The synchronous path never comes here.
+extension HTTPServerTransport {
+    /// How much unsent output a streamed body may leave on its connection before its writer waits.
+    static let streamWatermark = 64 * 1024
+
+    func answerLater(
+        _ response: Response, to request: Request, _ cRequest: UnsafeMutablePointer<evhttp_request>,
+        on connection: Connection?, closeConnection: Bool
+    ) {
+        guard let connection else {
+            // Not tracked (cannot happen once accepted normally): no way to notice a hang-up.
+            return send(Self.unavailable, to: cRequest, method: request.method, closeConnection: true)
+        }
+        let pending = PendingReply(
+            request: cRequest, connection: connection, method: request.method, closeConnection: closeConnection)
+        connection.pending = pending
+        pending.watchForHangUp(on: loop.base)
+        if let deferred = response.deferred {
+            run(deferred, placeholder: response, for: request, pending)
+        } else {
+            startStream(response, for: request, pending)
+        }
+    }
+
+    private func run(_ deferred: DeferredResponse, placeholder: Response, for request: Request, _ pending: PendingReply) {
+        let transport = LoopBound(self, on: loop.executor)
+        let bound = LoopBound(pending, on: loop.executor)
+        pending.task = Task(executorPreference: loop.executor) {
+            var response: Response
+            do {
+                response = try await deferred.produce()
+            } catch {
+                // Cancelled because the client left: nothing to answer, nothing to report.
+                if bound.value.isAbandoned { return }
+                response = transport.value.responder.response(for: error, to: request)
+            }
+            transport.value.finish(bound.value, with: response, placeholder: placeholder, for: request)
+        }
+    }
+
+    private func finish(_ pending: PendingReply, with produced: Response, placeholder: Response, for request: Request) {
+        guard !pending.isAbandoned else { return }  // the client left; evhttp freed the request
+        var response = produced
+        // Headers a middleware added around the async route reach the client.
+        for field in placeholder.headers where response.headers[field.name] == nil {
+            response.headers.add(name: field.name, value: field.value)
+        }
+        if response.deferred != nil {  // a deferred response must resolve to a real one
+            response = responder.response(for: DeferredTwice(), to: request)
+        }
+        responder.answeredLater(request, with: response)
+        if response.stream != nil { return startStream(response, for: request, pending) }
+        done(pending)
+        send(response, to: pending.request, method: pending.method, closeConnection: pending.closeConnection || isDraining)
+        // Last: evhttp may free the request and the connection inside.
+        WriteThrough.flush(pending.connection.bufferevent)
+    }
+
+    private func startStream(_ response: Response, for request: Request, _ pending: PendingReply) {
+        // HTTP/1.0 has no chunks: the body ends when the connection closes.
+        let closeConnection = pending.closeConnection || isDraining || request.minorVersion == 0
+        ReplyWriter.start(
+            response, to: pending.request, closeConnection: closeConnection,
+            date: dateCache.value(at: loop.cachedUnixSeconds))
+        guard let stream = response.stream, pending.method != .head, !response.status.forbidsBody else {
+            done(pending)
+            return evhttp_send_reply_end(pending.request)
+        }
+        let transport = LoopBound(self, on: loop.executor)
+        let bound = LoopBound(pending, on: loop.executor)
+        let writer = BodyWriter { bytes in try await transport.value.write(bytes, to: bound.value) }
+        pending.task = Task(executorPreference: loop.executor) {
+            var failed = false
+            do {
+                try await stream.produce(writer)
+            } catch {
+                failed = true
+            }
+            transport.value.endStream(bound.value, failed: failed)
+        }
+    }
+
+    private func write(_ bytes: [UInt8], to pending: PendingReply) async throws {
+        guard !pending.isAbandoned else { throw CancellationError() }
+        guard let chunk = evbuffer_new() else { throw CancellationError() }
+        defer { evbuffer_free(chunk) }
+        bytes.withUnsafeBytes { _ = evbuffer_add(chunk, $0.baseAddress, $0.count) }
+        pending.bytesSent += bytes.count
+        evhttp_send_reply_chunk_with_cb(pending.request, chunk, drainedCallback, pending.context)
+        if let output = bufferevent_get_output(pending.connection.bufferevent),
+            evbuffer_get_length(output) > Self.streamWatermark
+        {
+            try await pending.waitForDrain()
+        }
+    }
+
+    private func endStream(_ pending: PendingReply, failed: Bool) {
+        guard !pending.isAbandoned else { return }
+        done(pending)
+        if failed, let evhttpConnection = pending.connection.evhttpConnection {
+            // The body stopped half-way: closing without the last chunk tells the client so.
+            evhttp_connection_free(evhttpConnection)
+        } else {
+            evhttp_send_reply_end(pending.request)
+        }
+    }
+
+    /// The reply no longer needs its hang-up watch.
+    private func done(_ pending: PendingReply) {
+        pending.stopWatching()
+        if pending.connection.pending === pending { pending.connection.pending = nil }
+    }
+
+    private func send(_ response: Response, to cRequest: UnsafeMutablePointer<evhttp_request>, method: HTTPMethod, closeConnection: Bool) {
+        ReplyWriter.send(
+            response, to: cRequest, method: method, closeConnection: closeConnection,
+            date: dateCache.value(at: loop.cachedUnixSeconds), lengths: &contentLengths)
+    }
+
+    private static let unavailable = Response.text("Service Unavailable\n", status: .serviceUnavailable)
+}
+
+/// An async handler returned another deferred response instead of a real one.
+struct DeferredTwice: Error, CustomStringConvertible {
+    var description: String { "an async handler returned a deferred response" }
+}

@@ -1,0 +1,119 @@
+import EventServer
+import Routes
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// A server with async and streaming routes for the integration tests (the `eventserver`
+// binary has none of its own): `AsyncFixture [--host H] [--port P] [--shutdown-timeout S]`.
+var configuration = ServerConfiguration()
+var arguments = CommandLine.arguments.dropFirst().makeIterator()
+while let flag = arguments.next() {
+    switch (flag, arguments.next()) {
+    case let ("--host", value?): configuration.host = value
+    case let ("--port", value?): configuration.port = Int(value) ?? configuration.port
+    case let ("--shutdown-timeout", value?): configuration.shutdownTimeoutSeconds = Int(value) ?? 10
+    default:
+        print("usage: AsyncFixture [--host HOST] [--port PORT] [--shutdown-timeout SECONDS]")
+        exit(2)
+    }
+}
+
+/// The loop thread is the one that starts the server: handlers compare against it.
+let loopThread = pthread_self()
+
+/// Tasks that saw their cancellation (their client hung up), across threads.
+let cancellations = Atomic<Int>(0)
+
+struct FixtureRoutes: RouteModule {
+    func register(in routes: any RoutesBuilder) throws {
+        try routes.get("/async/hello") { _ in
+            try await Task.sleep(for: .milliseconds(5))
+            let onLoop = pthread_equal(pthread_self(), loopThread) != 0
+            return Response.text("hello from a task\n").with(header: "X-Loop-Thread", onLoop ? "yes" : "no")
+        }
+        try routes.get("/async/teapot") { _ in
+            try await Task.sleep(for: .milliseconds(1))
+            throw HTTPError(.conflict, message: "already brewing")
+        }
+        try routes.get("/async/broken") { _ in
+            try await Task.sleep(for: .milliseconds(1))
+            throw FixtureFailure()
+        }
+        try routes.get("/async/sleep/:ms") { request in
+            let milliseconds = Int(request.parameters["ms"] ?? "") ?? 0
+            do {
+                try await Task.sleep(for: .milliseconds(milliseconds))
+            } catch is CancellationError {
+                cancellations.add(1, ordering: .relaxed)
+                throw CancellationError()
+            }
+            return .text("slept \(milliseconds)\n")
+        }
+        try routes.get("/async/cancellations") { _ in
+            .text("\(cancellations.load(ordering: .relaxed))\n")
+        }
+        try routes.post("/async/echo") { request in
+            await Task.yield()
+            return Response(status: .ok, body: request.body)
+        }
+        try routes.get("/stream/bytes/:count") { request in
+            let count = Int(request.parameters["count"] ?? "") ?? 0
+            return Response(headers: ["Content-Type": "application/octet-stream"]) { body in
+                var left = count
+                let piece = [UInt8](repeating: UInt8(ascii: "x"), count: 16 * 1024)
+                do {
+                    while left > 0 {
+                        let size = min(left, piece.count)
+                        try await body.write(size == piece.count ? piece : Array(piece[..<size]))
+                        left -= size
+                    }
+                } catch is CancellationError {
+                    cancellations.add(1, ordering: .relaxed)
+                    throw CancellationError()
+                }
+            }
+        }
+        try routes.grouped(TokenCheck()).get("/guarded/async") { _ in
+            await Task.yield()
+            return .text("admitted\n")
+        }
+    }
+}
+
+/// Answers 401 unless the request carries `X-Token: fixture`; stamps what it lets through.
+struct TokenCheck: Middleware {
+    func wrap(_ next: any Handler) -> any Handler {
+        HandlerClosure { request in
+            guard request.headers["X-Token"] == "fixture" else { return .text("no token\n", status: .unauthorized) }
+            var response = try next.respond(to: request)
+            response.headers.add(name: "X-Checked", value: "yes")
+            return response
+        }
+    }
+}
+
+struct FixtureFailure: Error {}
+
+extension Response {
+    fileprivate func with(header name: String, _ value: String) -> Response {
+        var response = self
+        response.headers.add(name: name, value: value)
+        return response
+    }
+}
+
+do {
+    let server = try Server(configuration: configuration)
+    try server.register(GreetingRoutes())
+    try server.register(StatusRoutes(maintenance: server.maintenance, statistics: server.statistics))
+    try server.register(MetricsRoutes(maintenance: server.maintenance, statistics: server.statistics))
+    try server.register(FixtureRoutes())
+    try server.run()
+} catch {
+    let line = Array("AsyncFixture: error: \(error)\n".utf8)
+    _ = line.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+    exit(1)
+}

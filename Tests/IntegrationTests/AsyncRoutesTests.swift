@@ -1,0 +1,110 @@
+import EventServerTesting
+import Foundation
+import Testing
+
+/// Async handlers run as tasks on the loop (Tests/AsyncFixture serves them): answers, errors,
+/// middleware, the gate, a client hanging up, and a graceful stop with replies pending.
+@Suite struct AsyncRoutesTests {
+    static func fixture(_ arguments: [String] = []) throws -> ServerProcess {
+        try ServerProcess(arguments, executable: ServerProcess.asyncFixturePath)
+    }
+
+    @Test func asyncRoutesAnswerFromTheLoopThread() throws {
+        let server = try Self.fixture()
+        let connection = try HTTPConnection(port: server.port)
+        for _ in 0..<3 {  // keep-alive: one connection, one task per request
+            let hello = try connection.get("/async/hello")
+            #expect(hello.status == 200)
+            #expect(hello.text == "hello from a task\n")
+            #expect(hello[header: "X-Loop-Thread"] == "yes")
+        }
+        // Pipelined: an async reply, then a sync one, in order.
+        try connection.write("GET /async/sleep/50 HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(try connection.readResponse().text == "slept 50\n")
+        #expect(try connection.readResponse().text == "Hello from eventserver\n")
+        let echo = try HTTPConnection(port: server.port)
+        try echo.write("POST /async/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello")
+        #expect(try echo.readResponse().text == "hello")
+    }
+
+    @Test func thrownErrorsMapAsInSyncHandlers() throws {
+        let server = try Self.fixture()
+        let teapot = try HTTPConnection(port: server.port).get("/async/teapot")
+        #expect(teapot.status == 409)
+        #expect(teapot.text == "already brewing\n")
+        let broken = try HTTPConnection(port: server.port).get("/async/broken")
+        #expect(broken.status == 500)
+        #expect(broken.text == "Internal Server Error\n")
+        #expect(!broken.text.contains("FixtureFailure"))
+        try server.waitForLog(containing: "handler failed")
+    }
+
+    @Test func middlewareWrapsAsyncRoutes() throws {
+        let server = try Self.fixture()
+        #expect(try HTTPConnection(port: server.port).get("/guarded/async").status == 401)
+        let admitted = try HTTPConnection(port: server.port).get("/guarded/async", headers: ["X-Token": "fixture"])
+        #expect(admitted.status == 200)
+        #expect(admitted.text == "admitted\n")
+        #expect(admitted[header: "X-Checked"] == "yes")
+    }
+
+    @Test func theGateDecidesAtDispatch() throws {
+        let server = try Self.fixture()
+        let inFlight = try HTTPConnection(port: server.port)
+        try inFlight.write("GET /async/sleep/1500 HTTP/1.1\r\nHost: x\r\n\r\n")
+        try Self.waitForRepliesInFlight(2, server)  // that one and the metrics request itself
+        server.send(SIGUSR1)
+        try server.waitForState("maintenance")
+        #expect(try HTTPConnection(port: server.port).get("/async/hello").status == 503)
+        // It passed the gate before maintenance began: it completes.
+        let completed = try inFlight.readResponse()
+        #expect(completed.status == 200)
+        #expect(completed.text == "slept 1500\n")
+    }
+
+    @Test func aClientHangingUpCancelsItsTask() throws {
+        let server = try Self.fixture()
+        do {
+            let leaving = try HTTPConnection(port: server.port)
+            try leaving.write("GET /async/sleep/30000 HTTP/1.1\r\nHost: x\r\n\r\n")
+            try Self.waitForRepliesInFlight(2, server)
+        }  // closed here
+        try Self.waitForCancellations(1, server)
+        try Self.waitForRepliesInFlight(1, server)  // only the metrics request that asks
+        #expect(try HTTPConnection(port: server.port).get("/async/hello").status == 200)
+        #expect(!server.log.contains("handler failed"))
+    }
+
+    @Test func gracefulStopWaitsForAsyncReplies() throws {
+        let server = try Self.fixture(["--shutdown-timeout", "20"])
+        let pending = try HTTPConnection(port: server.port, timeoutSeconds: 20)
+        try pending.write("GET /async/sleep/1500 HTTP/1.1\r\nHost: x\r\n\r\n")
+        try Self.waitForRepliesInFlight(2, server)
+        server.send(SIGTERM)
+        try server.waitForLog(containing: "stopping")
+        let reply = try pending.readResponse()
+        #expect(reply.status == 200)
+        #expect(reply.text == "slept 1500\n")
+        #expect(reply[header: "Connection"] == "close")
+        #expect(try server.waitForExit() == 0)
+    }
+
+    static func waitForRepliesInFlight(_ count: Int, _ server: ServerProcess, seconds: Double = 10) throws {
+        try waitFor("eventserver_replies_in_flight \(count)\n", at: "/metrics", server, seconds: seconds)
+    }
+
+    static func waitForCancellations(_ count: Int, _ server: ServerProcess, seconds: Double = 10) throws {
+        try waitFor("\(count)\n", at: "/async/cancellations", server, seconds: seconds, exact: true)
+    }
+
+    private static func waitFor(_ text: String, at path: String, _ server: ServerProcess, seconds: Double, exact: Bool = false) throws {
+        let deadline = Date().addingTimeInterval(seconds)
+        var last = ""
+        while Date() < deadline {
+            last = (try? HTTPConnection(port: server.port).get(path).text) ?? ""
+            if exact ? last == text : last.contains(text) { return }
+            usleep(10_000)
+        }
+        throw TestFailure("\(path) never showed \(text.debugDescription) within \(seconds)s; last: \(last)")
+    }
+}

@@ -9,6 +9,8 @@ let package = Package(
     ],
     dependencies: [
         .package(name: "eventserver", path: "../.."),
+        .package(url: "https://github.com/vapor/sqlite-nio", from: "1.13.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .executableTarget(
@@ -16,6 +18,8 @@ let package = Package(
             dependencies: [
                 .product(name: "EventServer", package: "eventserver"),
                 .product(name: "Routes", package: "eventserver"),
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
     ],

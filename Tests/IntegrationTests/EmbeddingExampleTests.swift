@@ -2,8 +2,9 @@ import EventServerTesting
 import Foundation
 import Testing
 
-/// The separate package in Examples/Inventory embeds eventserver: its own module is served next
-/// to the ready ones, and SIGUSR1 gates its routes too. `make test` builds it first.
+/// The separate package in Examples/Inventory embeds eventserver: its own module (async handlers
+/// over SQLite) is served next to the ready ones, and SIGUSR1 gates its routes too. `make test`
+/// builds it first.
 @Suite struct EmbeddingExampleTests {
     static var binaryPath: String {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -15,7 +16,9 @@ import Testing
         guard FileManager.default.isExecutableFile(atPath: Self.binaryPath) else {
             throw TestFailure("\(Self.binaryPath) is missing: build it with `make test` (swift build --package-path Examples/Inventory)")
         }
-        let server = try ServerProcess(["--admin-token", "s3cret"], executable: Self.binaryPath)
+        let database = temporaryPath("inventory.sqlite")
+        defer { try? FileManager.default.removeItem(atPath: database) }
+        let server = try ServerProcess(["--admin-token", "s3cret", "--database", database], executable: Self.binaryPath)
         let item = try HTTPConnection(port: server.port).get("/items/2")
         #expect(item.status == 200)
         #expect(item.text == #"{"id":2,"name":"saw"}"#)
@@ -38,5 +41,13 @@ import Testing
         server.send(SIGUSR2)
         try server.waitForState("serving")
         #expect(try HTTPConnection(port: server.port).get("/items").status == 200)
+
+        // The item written through the async driver is in the file: a new process serves it.
+        server.send(SIGTERM)
+        #expect(try server.waitForExit() == 0)
+        let restarted = try ServerProcess(["--database", database], executable: Self.binaryPath)
+        let items = try HTTPConnection(port: restarted.port).get("/items")
+        #expect(items.status == 200)
+        #expect(items.text == #"[{"id":1,"name":"hammer"},{"id":2,"name":"saw"},{"id":3,"name":"wrench"}]"#)
     }
 }

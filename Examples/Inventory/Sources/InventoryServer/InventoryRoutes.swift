@@ -1,15 +1,16 @@
 import EventServer
 
-/// InventoryRoutes is this application's own module: a parameter route, and an admin group whose
-/// middleware checks a token. The maintenance gate covers all of it without a line here.
+/// InventoryRoutes is this application's own module: async handlers that await the database, a
+/// parameter route, and an admin group whose middleware checks a token. The maintenance gate
+/// covers all of it without a line here.
 struct InventoryRoutes: RouteModule {
     let store: InventoryStore
     let adminToken: String
 
     func register(in routes: any RoutesBuilder) throws {
-        try routes.get("/items") { _ in try .json(store.items) }
+        try routes.get("/items") { _ in try .json(await store.items()) }
         try routes.get("/items/:id") { request in
-            guard let id = request.parameters["id"].flatMap(Int.init), let item = store.item(id: id) else {
+            guard let id = request.parameters["id"].flatMap(Int.init), let item = try await store.item(id: id) else {
                 throw HTTPError(.notFound, message: "no such item")
             }
             return try .json(item)
@@ -18,7 +19,7 @@ struct InventoryRoutes: RouteModule {
         try admin.post("/items") { request in
             let name = String(decoding: request.body, as: UTF8.self)
             guard !name.isEmpty else { throw HTTPError(.badRequest, message: "send the item name as the body") }
-            return try .json(store.add(name: name), status: .created)
+            return try .json(await store.add(name: name), status: .created)
         }
     }
 }
@@ -30,7 +31,7 @@ struct RequireToken: Middleware {
     func wrap(_ next: any Handler) -> any Handler {
         HandlerClosure { request in
             guard request.headers["Authorization"] == "Bearer \(token)" else {
-                throw HTTPError(HTTPStatus(code: 401, reasonPhrase: "Unauthorized"), message: "token required")
+                throw HTTPError(.unauthorized, message: "token required")
             }
             return try next.respond(to: request)
         }

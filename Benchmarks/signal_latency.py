@@ -63,12 +63,17 @@ def describe(name, values):
     print(f"{name}: median {statistics.median(values):.3f} ms, p90 {p90:.3f} ms, max {values[-1]:.3f} ms over {len(values)} flips")
 
 
-with Server() as server:
-    client = KeepAliveClient(server.port)
-    assert client.status_of_next_reply() == 200
-    enter, leave = [], []
-    for _ in range(flips):
-        enter.append(flip(server, client, signal.SIGUSR1, 503))
-        leave.append(flip(server, client, signal.SIGUSR2, 200))
-    describe("SIGUSR1 -> first 503", enter)
-    describe("SIGUSR2 -> first 200", leave)
+def main():
+    with Server() as server:
+        client = KeepAliveClient(server.port)
+        assert client.status_of_next_reply() == 200
+        enter, leave = [], []
+        for _ in range(flips):
+            enter.append(flip(server, client, signal.SIGUSR1, 503))
+            leave.append(flip(server, client, signal.SIGUSR2, 200))
+        describe("SIGUSR1 -> first 503", enter)
+        describe("SIGUSR2 -> first 200", leave)
+
+
+if __name__ == "__main__":
+    main()

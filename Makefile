@@ -7,7 +7,7 @@ PORT ?= 8080
 APT_PACKAGES := libevent-dev pkg-config curl
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps test-deps example build release run test bench check-robust check-robust-quick fleet-deps check-fleet check-fleet-quick clean
+.PHONY: all deps test-deps example build release run test bench check-robust check-robust-quick check-upgrade check-upgrade-quick fleet-deps check-fleet check-fleet-quick clean
 
 all: release
 
@@ -65,6 +65,17 @@ check-robust: test-deps example
 # The bounded subset CI runs: hostile input, a 200-signal storm, the drain test.
 check-robust-quick: deps
 	Robustness/run.sh quick
+
+# Hitless replacement under wrk -c50: 5 `ctl upgrade`s of one process, then 5 socket-activation
+# restarts of `--workers 2`, 16 s each; 0 socket errors and 0 non-2xx required.
+check-upgrade: release
+	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk; }
+	EVENTSERVER_BINARY=$$($(SWIFT) build -c release --static-swift-stdlib --show-bin-path)/eventserver python3 -m Robustness.upgrade 16 5
+
+# CI's short form: 3 replacements in 6 s each.
+check-upgrade-quick: release
+	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk; }
+	EVENTSERVER_BINARY=$$($(SWIFT) build -c release --static-swift-stdlib --show-bin-path)/eventserver python3 -m Robustness.upgrade 6 3
 
 fleet-deps: deps
 	@for p in haproxy nginx; do command -v $$p >/dev/null || missing="$$missing $$p"; done; \

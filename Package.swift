@@ -29,6 +29,8 @@ let package = Package(
         .target(name: "EventServerSupport"),
         // prctl is variadic, which Swift cannot call: one inline wrapper, no libevent.
         .systemLibrary(name: "CProcessControl", path: "Sources/CProcessControl"),
+        // SCM_RIGHTS needs the CMSG_* macros: two C functions pass descriptors for upgrades.
+        .target(name: "CSocketPassing"),
         .systemLibrary(
             name: "CEvent",
             path: "Sources/CEvent",
@@ -49,7 +51,7 @@ let package = Package(
         .target(
             name: "EventServer",
             dependencies: [
-                "HTTPCore", "EventServerSupport", "Evhttp", "Routing", "Maintenance", "CProcessControl",
+                "HTTPCore", "EventServerSupport", "Evhttp", "Routing", "Maintenance", "CProcessControl", "CSocketPassing",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: singleThreadedRelease
@@ -63,6 +65,7 @@ let package = Package(
                 "EventServer",
                 "Routes",
                 "EventServerClient",
+                "CSocketPassing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

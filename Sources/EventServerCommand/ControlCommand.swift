@@ -14,7 +14,7 @@ struct ControlCommand: ParsableCommand {
             Each command sends the signal an operator would, then waits up to --wait seconds \
             until the server confirms, and prints the state it reports. \(SignalBinding.summary()).
             """,
-        subcommands: [Maintenance.self, Status.self, Reload.self, Stop.self]
+        subcommands: [Maintenance.self, Status.self, Reload.self, Stop.self, Upgrade.self]
     )
 
     /// `--pid-file` and `--wait`, accepted before the subcommand (`ctl --pid-file F status`) and
@@ -160,7 +160,7 @@ private func send(_ action: SignalAction, to pid: Int32) throws {
     }
 }
 
-private func reportingControlErrors(_ body: () throws -> Void) throws {
+func reportingControlErrors(_ body: () throws -> Void) throws {
     do {
         try body()
     } catch let error as ControlError {

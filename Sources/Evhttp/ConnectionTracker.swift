@@ -20,6 +20,11 @@ final class ConnectionTracker {
     let counters: ConnectionCounters
     /// Called whenever the replies in flight drop to zero.
     var onAllRepliesWritten: (() -> Void)?
+    /// Called whenever a connection closes.
+    var onConnectionClosed: (() -> Void)?
+    /// Set when accepting stopped: keep-alive connections idle for a whole tick are closed (a
+    /// busy one closes after its next reply, which carries `Connection: close`).
+    var isDraining = false
     /// The listener paused at the cap; nil before binding and after accepting stopped.
     var listener: OpaquePointer?
     /// Told of every connection the tracker answers or closes itself.
@@ -123,6 +128,7 @@ final class ConnectionTracker {
 
     private func connectionGone() {
         counters.openConnections -= 1
+        defer { onConnectionClosed?() }
         // Also undoes a pause after accept() failed for lack of descriptors (`acceptFailed`).
         if counters.openConnections < limits.maxConnections, let listener { evconnlistener_enable(listener) }
     }
@@ -198,6 +204,12 @@ final class ConnectionTracker {
             // Whole ticks since the window began: strictly more than the deadline means at least
             // the deadline has passed (and at most a second more).
             let elapsed = tick - connection.windowStart
+            if isDraining, connection.scanner.position == .betweenRequests, elapsed >= 1,
+                let evhttpConnection = connection.evhttpConnection
+            {
+                closingSoon.append(evhttpConnection)
+                continue
+            }
             switch connection.scanner.position {
             case .betweenRequests where elapsed > limits.headerTimeoutSeconds:
                 expired.append((connection, .idleTimeout))

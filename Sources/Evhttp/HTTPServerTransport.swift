@@ -63,6 +63,19 @@ public final class HTTPServerTransport {
     public func bind(host: String, port: Int, backlog: Int, sharedPort: Bool) throws(TransportError) -> BoundAddress {
         let (listener, address) = try Listener.bind(
             base: loop.base, host: host, port: port, backlog: backlog, sharedPort: sharedPort)
+        try serve(listener)
+        return address
+    }
+
+    /// Serves on `socket`, a socket already bound and listening (systemd's, or the one a
+    /// replaced server handed over); the transport owns it from here.
+    public func adopt(listeningSocket socket: Int32) throws(TransportError) -> BoundAddress {
+        let (listener, address) = try Listener.adopt(base: loop.base, socket: socket)
+        try serve(listener)
+        return address
+    }
+
+    private func serve(_ listener: OpaquePointer) throws(TransportError) {
         guard let socket = evhttp_bind_listener(http, listener) else {
             evconnlistener_free(listener)
             throw .eventLoop("evhttp_bind_listener failed")
@@ -70,7 +83,19 @@ public final class HTTPServerTransport {
         evconnlistener_set_error_cb(listener, acceptFailed)
         boundSocket = socket
         tracker.listener = listener
-        return address
+    }
+
+    /// The listening socket's descriptor, to hand over to a replacing server; nil once
+    /// accepting stopped.
+    public var listeningDescriptor: Int32? {
+        guard let boundSocket else { return nil }
+        return evhttp_bound_socket_get_fd(boundSocket)
+    }
+
+    /// Called whenever a connection closes (for a drain that waits for every connection).
+    public var onConnectionClosed: (() -> Void)? {
+        get { tracker.onConnectionClosed }
+        set { tracker.onConnectionClosed = newValue }
     }
 
     /// Called whenever the replies in flight drop to zero.
@@ -79,9 +104,11 @@ public final class HTTPServerTransport {
         set { tracker.onAllRepliesWritten = newValue }
     }
 
-    /// Closes the listening socket; replies from now on carry `Connection: close`.
+    /// Closes the listening socket; replies from now on carry `Connection: close`, and
+    /// connections idle for a second are closed, so the drain ends when every connection has.
     public func stopAccepting() {
         isDraining = true
+        tracker.isDraining = true
         tracker.listener = nil
         if let boundSocket {
             evhttp_del_accept_socket(http, boundSocket)

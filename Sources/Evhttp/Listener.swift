@@ -50,6 +50,23 @@ enum Listener {
     }
 }
 
+extension Listener {
+    /// A listener on a socket that is already bound and listening (inherited from systemd or
+    /// handed over by the server being replaced): its accept queue is kept as it is.
+    static func adopt(base: OpaquePointer, socket: Int32) throws(TransportError) -> (listener: OpaquePointer, address: BoundAddress) {
+        guard let bound = SocketAddress.local(of: socket) else {
+            throw .cannotListen(address: "descriptor \(socket)", reason: "not a bound socket")
+        }
+        _ = fcntl(socket, F_SETFL, fcntl(socket, F_GETFL) | O_NONBLOCK)
+        let flags = LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC
+        // Backlog 0: the socket already listens; libevent must not call listen() again.
+        guard let listener = evconnlistener_new(base, nil, nil, UInt32(flags), 0, socket) else {
+            throw .cannotListen(address: SocketAddress.display(host: bound.host, port: bound.port), reason: "evconnlistener_new failed")
+        }
+        return (listener, BoundAddress(host: bound.host, port: bound.port))
+    }
+}
+
 /// BoundAddress is the address a listener really got (the port is known even for port 0).
 public struct BoundAddress: Sendable, Equatable {
     public let host: String

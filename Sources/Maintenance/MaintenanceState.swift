@@ -75,4 +75,9 @@ public struct MaintenanceSnapshot: Sendable, Equatable {
     public let isActive: Bool
     /// Unix seconds of the change that led to this state.
     public let changedAt: Int
+
+    public init(isActive: Bool, changedAt: Int) {
+        self.isActive = isActive
+        self.changedAt = changedAt
+    }
 }

@@ -21,9 +21,12 @@ public struct PIDFile: Sendable {
         return Int32(String(String(decoding: bytes, as: UTF8.self).trimming([" ", "\n"])))
     }
 
-    /// Writes our pid; throws `alreadyRunning` when the file names a live server.
-    public func claim() throws {
-        if let pid = recordedPID(), pid != getpid(), Self.isRunning(pid, named: Self.programName(of: getpid())) {
+    /// Writes our pid; throws `alreadyRunning` when the file names a live server, unless this
+    /// process is replacing it (`ctl upgrade`).
+    public func claim(replacingRunningServer: Bool = false) throws {
+        if !replacingRunningServer, let pid = recordedPID(), pid != getpid(),
+            Self.isRunning(pid, named: Self.programName(of: getpid()))
+        {
             throw AlreadyRunningError(pidFile: path, pid: pid)
         }
         try AtomicFile.write("\(getpid())\n", to: path)

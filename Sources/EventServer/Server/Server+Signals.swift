@@ -78,7 +78,10 @@ extension Server {
         }
     }
 
-    private func beginStop(after signal: String) {
+    /// Stops accepting and stops the loop once the replies in flight are written and every
+    /// connection has closed (a busy one after a reply with `Connection: close`, an idle one
+    /// after a second), or at the shutdown timeout: clients under load see no reset.
+    func beginStop(after signal: String) {
         guard !isStopping else {
             logger.warning("second stop signal: closing now", metadata: ["signal": "\(signal)"])
             loop?.stop()
@@ -90,17 +93,28 @@ extension Server {
         maintenance.endUpdates()  // state feeds end, so their replies can complete
         let inFlight = statistics.repliesInFlight
         logger.notice("stopping", metadata: ["signal": "\(signal)", "replies_in_flight": "\(inFlight)"])
-        guard inFlight > 0 else {
+        guard !isDrained else {
             loop?.stop()
             return
         }
         do {
             try loop?.after(seconds: configuration.shutdownTimeoutSeconds) { [unowned self] in
-                logger.warning("shutdown timeout: closing \(statistics.repliesInFlight) unfinished replies")
+                logger.warning(
+                    "shutdown timeout: closing \(statistics.repliesInFlight) unfinished replies",
+                    metadata: ["open_connections": "\(statistics.openConnections)"])
                 loop?.stop()
             }
         } catch {
             loop?.stop()
         }
+    }
+
+    /// Whether a stop may end the loop now.
+    private var isDrained: Bool {
+        statistics.repliesInFlight == 0 && statistics.openConnections == 0
+    }
+
+    func stopIfDrained() {
+        if isStopping && isDrained { loop?.stop() }
     }
 }

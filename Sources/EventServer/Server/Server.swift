@@ -36,7 +36,12 @@ public final class Server {
     var loop: EventLoop?
     var transport: HTTPServerTransport?
     var isStopping = false
+    /// Set once a replacing process took over: the pid file and the control path are its own.
+    var handedOver = false
     private var dispatcher: RequestDispatcher?
+    /// What `ctl upgrade`'s new process received from the server it replaces.
+    private var takenOver: TakenOver?
+    var controlSocket: ControlSocket?
 
     /// Creates a server; throws when the configuration is invalid or a file it names unusable.
     public init(configuration: ServerConfiguration, logger: Logger = Logger(label: "eventserver")) throws {
@@ -50,8 +55,17 @@ public final class Server {
             page: page, pagePath: configuration.maintenancePagePath,
             redirectLocation: configuration.maintenanceRedirect, allowedPeers: configuration.maintenanceAllow)
         stateFile = configuration.stateFilePath.map(StateFile.init(path:))
-        maintenance = Self.initialState(configuration, stateFile, logger)
         accessLog = try configuration.accessLogPath.map(AccessLog.init(path:))
+        // Last, once everything that can fail has been checked: a takeover is only requested
+        // by a process that can serve, and then the running server's state is the one to keep.
+        if let controlPath = getenv(Handover.environmentKey).map({ String(cString: $0) }) {
+            unsetenv(Handover.environmentKey)
+            let takenOver = try TakenOver.request(from: controlPath)
+            self.takenOver = takenOver
+            maintenance = MaintenanceState(active: takenOver.maintenance.isActive, changedAt: takenOver.maintenance.changedAt)
+        } else {
+            maintenance = Self.initialState(configuration, stateFile, logger)
+        }
     }
 
     /// Registers a module's routes; conflicts throw.
@@ -93,20 +107,42 @@ public final class Server {
         self.transport = transport
         statistics.connections = transport.counters
         defer { self.transport = nil }
-        let bound = try transport.bind(
-            host: configuration.host, port: configuration.port, backlog: configuration.backlog, sharedPort: asWorker)
+        let bound: BoundAddress
+        if let takenOver {
+            bound = try transport.adopt(listeningSocket: takenOver.listeningSocket)
+            takenOver.adoptOutput()
+        } else if let inherited = SocketActivation.inherited {
+            bound = try transport.adopt(listeningSocket: inherited)
+        } else {
+            bound = try transport.bind(
+                host: configuration.host, port: configuration.port, backlog: configuration.backlog, sharedPort: asWorker)
+        }
         let pidFile = asWorker ? nil : configuration.pidFilePath.map(PIDFile.init(path:))
-        try pidFile?.claim()
-        defer { pidFile?.release() }
+        // A replacing process writes the pid file only once it serves and listens for the next
+        // upgrade (`ctl upgrade` waits for it); until then the file names the running server.
+        if takenOver == nil { try pidFile?.claim() }
+        // After a handover the file is the new process's, even before it has written its pid.
+        defer { if !handedOver { pidFile?.release() } }
         try recordState()
         logger.info(
             "eventserver \(EventServerVersion.current) pid \(getpid()) listening on \(bound.url)",
             metadata: ["maintenance": "\(maintenance.isActive)", "max_connections": "\(connectionCap)"])
+        let replacing = takenOver != nil
+        if let takenOver {
+            takenOver.confirm()
+            self.takenOver = nil
+        }
+        if let pidFile {
+            controlSocket = try ControlSocket(
+                path: Handover.controlPath(forPIDFile: pidFile.path), loop: loop,
+                offer: { [unowned self] in takeoverOffer() }, onReady: { [unowned self] in handOver(to: $0) })
+        }
+        defer { controlSocket?.close(removingPath: !handedOver) }
+        if replacing { try pidFile?.claim(replacingRunningServer: true) }
         notifier.notify("READY=1\nSTATUS=\(stateSummary)\nMAINPID=\(getpid())")
         onListening()
-        transport.onAllRepliesWritten = { [unowned self] in
-            if isStopping { self.loop?.stop() }
-        }
+        transport.onAllRepliesWritten = { [unowned self] in stopIfDrained() }
+        transport.onConnectionClosed = { [unowned self] in stopIfDrained() }
         try loop.run()
         accessLog?.flush()
         logger.info("stopped", metadata: ["requests": "\(statistics.requestsReceived)"])

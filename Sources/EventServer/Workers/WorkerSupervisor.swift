@@ -84,9 +84,14 @@ public final class WorkerSupervisor {
     public func run() throws {
         let stateFile = configuration.stateFilePath.map(StateFile.init(path:))
         if case .recorded(true, _)? = stateFile?.read() { inMaintenance = true }
-        let reservation = try PortReservation.reserve(host: configuration.host, port: configuration.port)
-        reservedPort = reservation.descriptor
-        sharedPort = reservation.port
+        if let activated = SocketActivation.inherited {
+            // systemd holds the socket: every worker accepts on it (forked with it open).
+            sharedPort = SocketAddress.local(of: activated)?.port ?? configuration.port
+        } else {
+            let reservation = try PortReservation.reserve(host: configuration.host, port: configuration.port)
+            reservedPort = reservation.descriptor
+            sharedPort = reservation.port
+        }
         let loop = try EventLoop()
         self.loop = loop
         for signal in forwarded {
@@ -138,7 +143,7 @@ public final class WorkerSupervisor {
         loop?.detachAfterFork()
         LibeventLog.dropSignalOwnershipWarning()
         signal(SIGCHLD, SIG_DFL)
-        close(reservedPort)
+        if reservedPort >= 0 { close(reservedPort) }
         for worker in workers.values { close(worker.report) }
         unsetenv("NOTIFY_SOCKET")  // only the master speaks to systemd
         let settings = WorkerSettings(port: sharedPort, startInMaintenance: inMaintenance) {

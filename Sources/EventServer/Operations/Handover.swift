@@ -1,0 +1,136 @@
+import CSocketPassing
+import EventServerSupport
+import Maintenance
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Handover is the protocol by which a new server process takes over a running one's listening
+/// socket (`eventserver ctl upgrade`), the HAProxy way: over a unix socket next to the pid file
+/// (`PIDFILE.control`, mode 0600, so only the server's own user can connect).
+///
+///     new → old   TAKEOVER
+///     old → new   STATE <0|1> <changed-at>   + descriptors: listening socket, stdout, stderr
+///     new → old   READY <pid>                (the new process serves: the old one drains)
+///
+/// The socket itself travels, not a copy bound anew, so connections waiting in its accept queue
+/// are never refused. Until READY the old server changes nothing: a new process that fails
+/// (bad binary, bad flags) leaves it serving untouched.
+public enum Handover {
+    /// The control socket's path for a pid file.
+    public static func controlPath(forPIDFile path: String) -> String { path + ".control" }
+
+    /// The environment variable through which `ctl upgrade` tells the new process where to ask.
+    public static let environmentKey = "EVENTSERVER_TAKEOVER"
+}
+
+/// What the new process received from the old one.
+struct TakenOver {
+    let listeningSocket: Int32
+    let maintenance: MaintenanceSnapshot
+    /// The old process's stdout and stderr, so logs keep going where the operator sends them.
+    let output: Int32
+    let errors: Int32
+    private let channel: Int32
+
+    /// Asks the server listening on `path` for its socket and state (blocking: at start-up).
+    static func request(from path: String) throws -> TakenOver {
+        let channel = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard channel >= 0 else { throw HandoverError("cannot create a unix socket: \(String(cString: strerror(errno)))") }
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(channel, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        guard UnixSocket.connect(channel, to: path) else {
+            let reason = String(cString: strerror(errno))
+            close(channel)
+            throw HandoverError("cannot reach the running server at \(path): \(reason)")
+        }
+        guard UnixSocket.send(channel, "TAKEOVER\n") else {
+            close(channel)
+            throw HandoverError("the running server closed the control socket")
+        }
+        var descriptors = [Int32](repeating: -1, count: 3)
+        var count: Int32 = 0
+        var reply = [UInt8](repeating: 0, count: 256)
+        let received = csocket_receive_with_descriptors(channel, &reply, UInt(reply.count), &descriptors, 3, &count)
+        let line = received > 0 ? String(decoding: reply[..<received], as: UTF8.self) : ""
+        let fields = line.split(whereSeparator: { $0 == " " || $0 == "\n" })
+        guard count == 3, fields.count == 3, fields[0] == "STATE", let since = Int(fields[2]) else {
+            for descriptor in descriptors.prefix(Int(count)) { close(descriptor) }
+            close(channel)
+            throw HandoverError("the running server refused the takeover: \(line.isEmpty ? "no reply" : line)")
+        }
+        return TakenOver(
+            listeningSocket: descriptors[0], maintenance: MaintenanceSnapshot(isActive: fields[1] == "1", changedAt: since),
+            output: descriptors[1], errors: descriptors[2], channel: channel)
+    }
+
+    /// From here on, stdout and stderr are the old process's.
+    func adoptOutput() {
+        dup2(output, STDOUT_FILENO)
+        dup2(errors, STDERR_FILENO)
+        close(output)
+        close(errors)
+    }
+
+    /// Tells the old process this one serves; it then stops accepting and drains.
+    func confirm() {
+        _ = UnixSocket.send(channel, "READY \(getpid())\n")
+        close(channel)
+    }
+}
+
+/// HandoverError is why a takeover could not happen; the old server is untouched.
+struct HandoverError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = "upgrade: " + description }
+}
+
+/// UnixSocket holds the few unix-socket calls the handover needs.
+enum UnixSocket {
+    static func address(_ path: String) -> sockaddr_un? {
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { return nil }
+        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: bytes) }
+        return address
+    }
+
+    static func connect(_ socket: Int32, to path: String) -> Bool {
+        guard var address = address(path) else { return false }
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.connect(socket, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) == 0
+            }
+        }
+    }
+
+    /// A listening unix socket at `path` (replacing a stale one), readable by the owner only.
+    static func listen(at path: String) throws -> Int32 {
+        guard var address = address(path) else { throw HandoverError("control socket path too long: \(path)") }
+        let listening = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard listening >= 0 else { throw HandoverError("cannot create the control socket: \(String(cString: strerror(errno)))") }
+        _ = fcntl(listening, F_SETFD, FD_CLOEXEC)
+        _ = fcntl(listening, F_SETFL, fcntl(listening, F_GETFL) | O_NONBLOCK)
+        unlink(path)
+        let previous = umask(0o177)  // created 0600: no other user may take the socket over
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(listening, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        umask(previous)
+        guard bound == 0, Glibc.listen(listening, 4) == 0 else {
+            let reason = String(cString: strerror(errno))
+            close(listening)
+            throw HandoverError("cannot listen on \(path): \(reason)")
+        }
+        return listening
+    }
+
+    static func send(_ socket: Int32, _ text: String, descriptors: [Int32] = []) -> Bool {
+        let bytes = Array(text.utf8)
+        return csocket_send_with_descriptors(socket, bytes, UInt(bytes.count), descriptors, Int32(descriptors.count)) == bytes.count
+    }
+}

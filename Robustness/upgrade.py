@@ -3,9 +3,11 @@
 
     python3 -m Robustness.upgrade [DURATION] [UPGRADES]    # defaults: 16 s, 5 upgrades
 
-Two runs, each DURATION seconds of `wrk -c50` with UPGRADES replacements spread over it:
+Three runs, each DURATION seconds of `wrk -c50` with UPGRADES replacements spread over it:
 - single: `eventserver --pid-file F`, replaced by `eventserver ctl upgrade` (the new process takes
   over the open listening socket; the old one drains);
+- group: `eventserver --pid-file F --workers 2`, replaced by `ctl upgrade` (the new master takes
+  over every worker's socket; the old workers drain);
 - workers: `eventserver --workers 2` started the way systemd's socket activation does (the
   listening socket as fd 3, LISTEN_FDS/LISTEN_PID), restarted by SIGTERM and a new start while
   this script holds the socket, as `systemctl restart` does with eventserver.socket.
@@ -84,13 +86,13 @@ def under_load(port, replace):
     return requests, socket_errors, non2xx, times
 
 
-def single():
+def ctl_upgrades(*extra):
     folder = tempfile.mkdtemp(prefix="upgrade-")
     pid_file = os.path.join(folder, "eventserver.pid")
     log = open(os.path.join(folder, "server.log"), "w")
-    first = subprocess.Popen([binary(), "--port", "0", "--pid-file", pid_file], stderr=log, stdout=subprocess.DEVNULL)
-    wait_for(lambda: "listening on" in Path(log.name).read_text(), "the server to listen")
-    port = int(re.search(r"listening on http://127\.0\.0\.1:(\d+)", Path(log.name).read_text()).group(1))
+    first = subprocess.Popen([binary(), "--port", "0", "--pid-file", pid_file, *extra], stderr=log, stdout=subprocess.DEVNULL)
+    wait_for(lambda: re.search(r"listening on (http://127\.0\.0\.1:|port )\d+", Path(log.name).read_text()), "the server to listen")
+    port = int(re.search(r"listening on (?:http://127\.0\.0\.1:|port )(\d+)", Path(log.name).read_text()).group(1))
     replaced = []
 
     def upgrade():
@@ -149,7 +151,12 @@ def workers():
 
 
 failed = False
-for name, run in (("single process, ctl upgrade", single), ("--workers 2, socket activation restart", workers)):
+runs = (
+    ("single process, ctl upgrade", ctl_upgrades),
+    ("--workers 2, ctl upgrade", lambda: ctl_upgrades("--workers", "2")),
+    ("--workers 2, socket activation restart", workers),
+)
+for name, run in runs:
     requests, socket_errors, non2xx, times = run()
     ok = socket_errors == 0 and non2xx == 0 and requests > 0
     failed |= not ok

@@ -10,7 +10,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#define CSOCKETPASSING_MAX 8
+#define CSOCKETPASSING_MAX 64
 
 /// Sends `length` bytes of `bytes` with `count` descriptors attached; returns sendmsg's result.
 long csocket_send_with_descriptors(int socket, const void *bytes, unsigned long length,

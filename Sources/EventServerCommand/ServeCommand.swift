@@ -18,14 +18,18 @@ struct ServeCommand: ParsableCommand {
         }
         try reportingStartUpErrors {
             let workers = options.workers.resolved
-            guard workers > 1 else { return try options.makeServer().run() }
             // The same checks and messages as one server (page, root, CIDRs, values) before any
-            // fork: a bad flag stops the master, not a stream of dying workers.
-            _ = try options.makeServer()
+            // fork or takeover: a bad flag stops here, and a server being upgraded is untouched.
+            let server = try options.makeServer()
+            let takenOver = try TakenOver.requestIfAsked()
+            guard workers > 1 else {
+                if let takenOver { server.takeOver(takenOver) }
+                return try server.run()
+            }
             let settings = try options.configuration
-            try WorkerSupervisor(count: workers, configuration: settings) { worker in
+            try WorkerSupervisor(count: workers, configuration: settings, takingOver: takenOver) { worker in
                 let server = try options.makeServer(port: worker.port, startInMaintenance: worker.startInMaintenance)
-                try server.run(asWorker: true, onListening: worker.reportListening)
+                try server.run(asWorker: true, listeningSocket: worker.listeningSocket, onListening: worker.reportListening)
             }.run()
         }
     }

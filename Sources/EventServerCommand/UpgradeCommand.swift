@@ -32,8 +32,8 @@ extension ControlCommand {
                 let control = Handover.controlPath(forPIDFile: options.pidFile)
                 guard access(control, F_OK) == 0 else {
                     throw ControlError(
-                        "pid \(oldPID) has no control socket (\(control)): upgrades need a server started with "
-                            + "--pid-file and without --workers; with systemd, use socket activation")
+                        "pid \(oldPID) has no control socket (\(control)): was it started with this --pid-file, "
+                            + "by a version that supports upgrades?")
                 }
                 let newPID = try UpgradeLauncher(oldPID: oldPID, pidFile: options.pidFile, binary: binary)
                     .run(waitingUpTo: wait)

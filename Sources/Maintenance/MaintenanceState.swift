@@ -38,6 +38,12 @@ public final class MaintenanceState {
     @discardableResult
     public func leave() -> Bool { set(false) }
 
+    /// Takes the state a replaced server had (an upgrade): not a change, so nothing is counted.
+    public func restore(_ snapshot: MaintenanceSnapshot) {
+        isActive = snapshot.isActive
+        changedAt = snapshot.changedAt
+    }
+
     /// The state now, then every change as it happens, until `endUpdates()` or the consumer
     /// stops. A consumer that falls behind skips to the newest changes (16 kept), never to a
     /// stale state.

@@ -76,15 +76,26 @@ import Testing
         try waitUntilGone(newPID)
     }
 
-    @Test func aWorkerGroupSaysItCannotBeUpgradedThisWay() throws {
+    @Test func aWorkerGroupIsUpgradedWhole() throws {
         let pidFile = temporaryPath("upgrade.pid")
         let server = try ServerProcess(["--pid-file", pidFile, "--workers", "2"])
         try server.waitForLog(containing: "all 2 workers listening")
+        server.send(SIGUSR1)
+        try server.waitForState("maintenance")
+        let load = LoadClient(port: server.port, connections: 4, expecting: 503)
+        load.start()
+        try load.waitForRequests(200)
         let upgrade = try runEventserver(["ctl", "upgrade", "--pid-file", pidFile])
-        #expect(upgrade.status == 1)
-        #expect(upgrade.errors.contains("has no control socket"))
-        #expect(upgrade.errors.contains("socket activation"))
-        #expect(PIDFileReader.pid(pidFile) == server.pid)
+        #expect(upgrade.status == 0, "ctl upgrade: \(upgrade.errors)")
+        let newMaster = try #require(PIDFileReader.pid(pidFile))
+        #expect(newMaster != server.pid)
+        try load.waitForRequests(load.requests + 200)
+        let result = load.stop()
+        #expect(result.failures == [], "failed requests: \(result.failures.prefix(5))")
+        #expect(try server.waitForExit() == 0)  // the old master, once its workers drained
+        try server.waitForState("maintenance")  // the new group kept the state
+        kill(newMaster, SIGTERM)
+        try waitUntilGone(newMaster)
     }
 }
 
@@ -116,9 +127,12 @@ final class LoadClient: Sendable {
     private let running = Atomic<Int>(0)
     private let failures = Mutex<[String]>([])
 
-    init(port: Int, connections: Int) {
+    let expectedStatus: Int
+
+    init(port: Int, connections: Int, expecting expectedStatus: Int = 200) {
         self.port = port
         self.connections = connections
+        self.expectedStatus = expectedStatus
     }
 
     var requests: Int { completed.load(ordering: .relaxed) }
@@ -134,7 +148,7 @@ final class LoadClient: Sendable {
                         let current = try connection ?? HTTPConnection(port: port)
                         connection = current
                         let response = try current.get("/")
-                        if response.status != 200 { failures.withLock { $0.append("status \(response.status)") } }
+                        if response.status != expectedStatus { failures.withLock { $0.append("status \(response.status)") } }
                         completed.add(1, ordering: .relaxed)
                         if response[header: "Connection"]?.lowercased() == "close" { connection = nil }
                     } catch {

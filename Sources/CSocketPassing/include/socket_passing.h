@@ -5,7 +5,7 @@
 // cannot import. This header names no system header, so Swift sees only these functions (the
 // system types stay Glibc's).
 
-/// Sends `length` bytes of `bytes` with `count` (at most 8) descriptors attached; returns
+/// Sends `length` bytes of `bytes` with `count` (at most 64) descriptors attached; returns
 /// sendmsg's result.
 long csocket_send_with_descriptors(int socket, const void *bytes, unsigned long length,
                                    const int *descriptors, int count);

@@ -44,6 +44,12 @@ final class ControlSocket {
         if removingPath { unlink(path) }
     }
 
+    /// In a forked worker: drops the inherited descriptors without touching the master's path.
+    func closeInChild() {
+        for descriptor in sessions.keys { Glibc.close(descriptor) }
+        Glibc.close(listening)
+    }
+
     private func acceptSession() {
         let session = accept(listening, nil, nil)
         guard session >= 0 else { return }

@@ -11,8 +11,11 @@ import Glibc
 /// (`PIDFILE.control`, mode 0600, so only the server's own user can connect).
 ///
 ///     new → old   TAKEOVER
-///     old → new   STATE <0|1> <changed-at>   + descriptors: listening socket, stdout, stderr
-///     new → old   READY <pid>                (the new process serves: the old one drains)
+///     old → new   STATE <0|1> <changed-at> <n>   + descriptors: n listening sockets, stdout, stderr
+///     new → old   READY <pid>                    (the new process serves: the old one drains)
+///
+/// A single server hands over its one socket; a `--workers` master the `SO_REUSEPORT` socket of
+/// each worker, so every per-socket accept queue survives.
 ///
 /// The socket itself travels, not a copy bound anew, so connections waiting in its accept queue
 /// are never refused. Until READY the old server changes nothing: a new process that fails
@@ -23,18 +26,29 @@ public enum Handover {
 
     /// The environment variable through which `ctl upgrade` tells the new process where to ask.
     public static let environmentKey = "EVENTSERVER_TAKEOVER"
+
+    /// The most descriptors one handover carries (sockets plus stdout and stderr).
+    static let maxDescriptors: Int32 = 64
 }
 
 /// What the new process received from the old one.
-struct TakenOver {
-    let listeningSocket: Int32
-    let maintenance: MaintenanceSnapshot
+public struct TakenOver {
+    /// The listening sockets, in the old process's order (one per worker for a group).
+    public let listeningSockets: [Int32]
+    public let maintenance: MaintenanceSnapshot
     /// The old process's stdout and stderr, so logs keep going where the operator sends them.
     let output: Int32
     let errors: Int32
     private let channel: Int32
 
-    /// Asks the server listening on `path` for its socket and state (blocking: at start-up).
+    /// When `ctl upgrade` started this process: asks the running server for its sockets and
+    /// state (blocking: at start-up, after the configuration was checked). Nil otherwise.
+    public static func requestIfAsked() throws -> TakenOver? {
+        guard let path = getenv(Handover.environmentKey).map({ String(cString: $0) }) else { return nil }
+        unsetenv(Handover.environmentKey)
+        return try request(from: path)
+    }
+
     static func request(from path: String) throws -> TakenOver {
         let channel = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         guard channel >= 0 else { throw HandoverError("cannot create a unix socket: \(String(cString: strerror(errno)))") }
@@ -49,24 +63,28 @@ struct TakenOver {
             close(channel)
             throw HandoverError("the running server closed the control socket")
         }
-        var descriptors = [Int32](repeating: -1, count: 3)
+        var descriptors = [Int32](repeating: -1, count: Int(Handover.maxDescriptors))
         var count: Int32 = 0
         var reply = [UInt8](repeating: 0, count: 256)
-        let received = csocket_receive_with_descriptors(channel, &reply, UInt(reply.count), &descriptors, 3, &count)
+        let received = csocket_receive_with_descriptors(channel, &reply, UInt(reply.count), &descriptors, Handover.maxDescriptors, &count)
         let line = received > 0 ? String(decoding: reply[..<received], as: UTF8.self) : ""
         let fields = line.split(whereSeparator: { $0 == " " || $0 == "\n" })
-        guard count == 3, fields.count == 3, fields[0] == "STATE", let since = Int(fields[2]) else {
-            for descriptor in descriptors.prefix(Int(count)) { close(descriptor) }
+        let passed = Array(descriptors.prefix(Int(count)))
+        guard fields.count == 4, fields[0] == "STATE", let since = Int(fields[2]), let sockets = Int(fields[3]),
+            sockets >= 1, passed.count == sockets + 2
+        else {
+            for descriptor in passed { close(descriptor) }
             close(channel)
             throw HandoverError("the running server refused the takeover: \(line.isEmpty ? "no reply" : line)")
         }
         return TakenOver(
-            listeningSocket: descriptors[0], maintenance: MaintenanceSnapshot(isActive: fields[1] == "1", changedAt: since),
-            output: descriptors[1], errors: descriptors[2], channel: channel)
+            listeningSockets: Array(passed.prefix(sockets)),
+            maintenance: MaintenanceSnapshot(isActive: fields[1] == "1", changedAt: since),
+            output: passed[sockets], errors: passed[sockets + 1], channel: channel)
     }
 
     /// From here on, stdout and stderr are the old process's.
-    func adoptOutput() {
+    public func adoptOutput() {
         dup2(output, STDOUT_FILENO)
         dup2(errors, STDERR_FILENO)
         close(output)
@@ -74,7 +92,7 @@ struct TakenOver {
     }
 
     /// Tells the old process this one serves; it then stops accepting and drains.
-    func confirm() {
+    public func confirm() {
         _ = UnixSocket.send(channel, "READY \(getpid())\n")
         close(channel)
     }

@@ -56,16 +56,14 @@ public final class Server {
             redirectLocation: configuration.maintenanceRedirect, allowedPeers: configuration.maintenanceAllow)
         stateFile = configuration.stateFilePath.map(StateFile.init(path:))
         accessLog = try configuration.accessLogPath.map(AccessLog.init(path:))
-        // Last, once everything that can fail has been checked: a takeover is only requested
-        // by a process that can serve, and then the running server's state is the one to keep.
-        if let controlPath = getenv(Handover.environmentKey).map({ String(cString: $0) }) {
-            unsetenv(Handover.environmentKey)
-            let takenOver = try TakenOver.request(from: controlPath)
-            self.takenOver = takenOver
-            maintenance = MaintenanceState(active: takenOver.maintenance.isActive, changedAt: takenOver.maintenance.changedAt)
-        } else {
-            maintenance = Self.initialState(configuration, stateFile, logger)
-        }
+        maintenance = Self.initialState(configuration, stateFile, logger)
+    }
+
+    /// Serves on the sockets a replaced server handed over (`ctl upgrade`), in its maintenance
+    /// state; call before `run()`. The first socket is served, any others are closed.
+    public func takeOver(_ takenOver: TakenOver) {
+        self.takenOver = takenOver
+        maintenance.restore(takenOver.maintenance)
     }
 
     /// Registers a module's routes; conflicts throw.
@@ -77,10 +75,10 @@ public final class Server {
     ///
     /// Signal events are registered before the socket is bound, so a USR1 that arrives as soon
     /// as the port answers can never kill the process with the signal's default action; the pid
-    /// file is written only after both. A worker shares its port with its siblings (no other
-    /// server can take it: see `HTTPServerTransport.bind`) and leaves the pid file to its master;
+    /// file is written only after both. A worker serves the listening socket its master gives it
+    /// (`listeningSocket`) and leaves the pid file to its master;
     /// `onListening` runs once the server listens.
-    public func run(asWorker: Bool = false, onListening: () -> Void = {}) throws {
+    public func run(asWorker: Bool = false, listeningSocket: Int32? = nil, onListening: () -> Void = {}) throws {
         signal(SIGPIPE, SIG_IGN)
         let gate = MaintenanceGate(state: maintenance, responder: maintenanceResponder)
         let loop = try EventLoop()
@@ -109,10 +107,11 @@ public final class Server {
         defer { self.transport = nil }
         let bound: BoundAddress
         if let takenOver {
-            bound = try transport.adopt(listeningSocket: takenOver.listeningSocket)
+            bound = try transport.adopt(listeningSocket: takenOver.listeningSockets[0])
+            for extra in takenOver.listeningSockets.dropFirst() { close(extra) }
             takenOver.adoptOutput()
-        } else if let inherited = SocketActivation.inherited {
-            bound = try transport.adopt(listeningSocket: inherited)
+        } else if let given = listeningSocket ?? SocketActivation.inherited {
+            bound = try transport.adopt(listeningSocket: given)
         } else {
             bound = try transport.bind(
                 host: configuration.host, port: configuration.port, backlog: configuration.backlog, sharedPort: asWorker)

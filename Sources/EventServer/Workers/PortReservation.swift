@@ -24,20 +24,48 @@ enum PortReservation {
         }
         defer { freeaddrinfo(results) }
         if port != 0 { try ensureNobodyListens(on: address.pointee, shown: shown) }
-        let descriptor = socket(address.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        var one: Int32 = 1
-        setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        setsockopt(descriptor, SOL_SOCKET, SO_REUSEPORT, &one, socklen_t(MemoryLayout<Int32>.size))
-        guard descriptor >= 0, bind(descriptor, address.pointee.ai_addr, address.pointee.ai_addrlen) == 0 else {
-            let reason = String(cString: strerror(errno))
-            close(descriptor)
-            throw TransportError.cannotListen(address: shown, reason: reason)
-        }
+        let descriptor = try bindShared(address.pointee, shown: shown)
         guard let boundPort = SocketAddress.local(of: descriptor)?.port else {
             close(descriptor)
             throw TransportError.cannotListen(address: shown, reason: "cannot read the bound port")
         }
         return (descriptor, boundPort)
+    }
+
+    /// A listening socket in the port's SO_REUSEPORT group, for one worker slot. The master
+    /// keeps it, so the slot's accept queue outlives a worker that dies (its replacement
+    /// adopts the same socket) and can be handed over by `ctl upgrade`.
+    static func listeningSocket(host: String, port: Int, backlog: Int) throws -> Int32 {
+        var hints = addrinfo()
+        hints.ai_family = AF_UNSPEC
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV
+        var results: UnsafeMutablePointer<addrinfo>?
+        let shown = SocketAddress.display(host: host, port: port)
+        guard getaddrinfo(host, String(port), &hints, &results) == 0, let address = results else {
+            throw TransportError.cannotListen(address: shown, reason: "cannot resolve \(host)")
+        }
+        defer { freeaddrinfo(results) }
+        let descriptor = try bindShared(address.pointee, shown: shown)
+        guard listen(descriptor, Int32(clamping: backlog)) == 0 else {
+            let reason = String(cString: strerror(errno))
+            close(descriptor)
+            throw TransportError.cannotListen(address: shown, reason: reason)
+        }
+        return descriptor
+    }
+
+    private static func bindShared(_ address: addrinfo, shown: String) throws -> Int32 {
+        let descriptor = socket(address.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        var one: Int32 = 1
+        setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        setsockopt(descriptor, SOL_SOCKET, SO_REUSEPORT, &one, socklen_t(MemoryLayout<Int32>.size))
+        guard descriptor >= 0, bind(descriptor, address.ai_addr, address.ai_addrlen) == 0 else {
+            let reason = String(cString: strerror(errno))
+            close(descriptor)
+            throw TransportError.cannotListen(address: shown, reason: reason)
+        }
+        return descriptor
     }
 
     /// SO_REUSEPORT lets any socket of the same user join a port's group, so a second group

@@ -10,7 +10,9 @@ import Glibc
 /// WorkerSupervisor runs N single-threaded worker processes that share one port.
 ///
 /// Each worker is a `fork()` of this process that builds its own loop and server after the fork
-/// and binds the port with SO_REUSEPORT, so the kernel spreads connections. The master keeps no
+/// and serves its slot's listening socket: the master opens one SO_REUSEPORT socket per slot
+/// (the kernel spreads connections over them) and keeps it, so a slot's queue outlives a worker
+/// that dies and the whole set can be handed to a new master (`ctl upgrade`). The master keeps no
 /// shared memory with them and runs no threads: it forwards the configured signals
 /// (`SignalBinding`), remembers the maintenance state so a restarted worker starts in it,
 /// restarts workers that die (with back-off), and on a stop signal waits for every worker's
@@ -25,6 +27,8 @@ public final class WorkerSupervisor {
     /// tell the master it listens.
     public struct WorkerSettings: Sendable {
         public let port: Int
+        /// The slot's listening socket, which the worker serves.
+        public let listeningSocket: Int32
         public let startInMaintenance: Bool
         /// Call once the worker's server listens.
         public let reportListening: @Sendable () -> Void
@@ -38,6 +42,7 @@ public final class WorkerSupervisor {
     public static let crashLoopSeconds = 30
 
     private struct Worker {
+        let slot: Int
         let startedAt: Double
         let report: Int32
         let watch: ReadableWatch?
@@ -53,6 +58,8 @@ public final class WorkerSupervisor {
     private var workers: [pid_t: Worker] = [:]
     private var restartDelay = 0.1
     private var inMaintenance: Bool
+    /// When the group's maintenance state last changed, for a new master after an upgrade.
+    private var maintenanceChangedAt: Int
     private var isStopping = false
     /// Set until every worker of the first start listens.
     private var isStarting = true
@@ -60,6 +67,13 @@ public final class WorkerSupervisor {
     /// Why the group is ending with status 1, once it is.
     private var failure: WorkerError?
     private var reservedPort: Int32 = -1
+    /// One listening socket per worker slot (all the same one under socket activation).
+    private var sockets: [Int32] = []
+    /// Given by `ctl upgrade`'s new process: the sockets and state of the group it replaces.
+    private var takenOver: TakenOver?
+    private var controlSocket: ControlSocket?
+    /// Set once a new master took over: the pid file and the control path are its own.
+    private var handedOver = false
     /// The port every worker binds: the configured one, or the one `--port 0` reserved.
     private var sharedPort = 0
 
@@ -67,12 +81,17 @@ public final class WorkerSupervisor {
     private var forwarded: [Int32] { configuration.signalActions.map(\.signal) }
 
     /// A supervisor of `count` workers; `configuration.port` may be 0 (one free port for all).
-    public init(count: Int, configuration: ServerConfiguration, logger: Logger = Logger(label: "eventserver"), worker: @escaping WorkerBody) {
+    public init(
+        count: Int, configuration: ServerConfiguration, logger: Logger = Logger(label: "eventserver"),
+        takingOver takenOver: TakenOver? = nil, worker: @escaping WorkerBody
+    ) {
         self.count = count
         self.configuration = configuration
         self.logger = logger
         self.workerBody = worker
-        inMaintenance = configuration.startInMaintenance
+        self.takenOver = takenOver
+        inMaintenance = takenOver?.maintenance.isActive ?? configuration.startInMaintenance
+        maintenanceChangedAt = takenOver?.maintenance.changedAt ?? time(nil)
     }
 
     /// The number of workers `auto` means: one per online CPU.
@@ -83,15 +102,8 @@ public final class WorkerSupervisor {
     /// server's status.
     public func run() throws {
         let stateFile = configuration.stateFilePath.map(StateFile.init(path:))
-        if case .recorded(true, _)? = stateFile?.read() { inMaintenance = true }
-        if let activated = SocketActivation.inherited {
-            // systemd holds the socket: every worker accepts on it (forked with it open).
-            sharedPort = SocketAddress.local(of: activated)?.port ?? configuration.port
-        } else {
-            let reservation = try PortReservation.reserve(host: configuration.host, port: configuration.port)
-            reservedPort = reservation.descriptor
-            sharedPort = reservation.port
-        }
+        if takenOver == nil, case .recorded(true, _)? = stateFile?.read() { inMaintenance = true }
+        try openSockets()
         let loop = try EventLoop()
         self.loop = loop
         for signal in forwarded {
@@ -99,18 +111,45 @@ public final class WorkerSupervisor {
         }
         try loop.onSignal(SIGCHLD) { [unowned self] in reapWorkers() }
         let pidFile = configuration.pidFilePath.map(PIDFile.init(path:))
-        try pidFile?.claim()
-        defer { pidFile?.release() }
+        // A new master writes the pid file once its workers serve (`confirmStart`).
+        if takenOver == nil { try pidFile?.claim() }
+        defer { if !handedOver { pidFile?.release() } }
+        defer { controlSocket?.close(removingPath: !handedOver) }
         // The same check a single server makes before it serves: the state file is writable.
         try stateFile?.write(maintenance: inMaintenance, since: time(nil))
         logger.info("master pid \(getpid()) starting \(count) workers on port \(sharedPort)")
-        for _ in 0..<count { try spawn() }
+        for slot in 0..<count { try spawn(slot: slot) }
         try loop.run()
         if let failure { throw failure }
         logger.info("all workers stopped")
     }
 
-    private func spawn() throws {
+    /// The slots' listening sockets: handed over, passed by systemd, or opened here.
+    private func openSockets() throws {
+        if let takenOver {
+            sockets = takenOver.listeningSockets
+            sharedPort = SocketAddress.local(of: sockets[0])?.port ?? configuration.port
+            while sockets.count < count {
+                sockets.append(try PortReservation.listeningSocket(host: configuration.host, port: sharedPort, backlog: configuration.backlog))
+            }
+            for extra in sockets.dropFirst(count) { close(extra) }
+            sockets = Array(sockets.prefix(count))
+            takenOver.adoptOutput()
+        } else if let activated = SocketActivation.inherited {
+            // systemd holds the socket: every worker accepts on it (forked with it open).
+            sharedPort = SocketAddress.local(of: activated)?.port ?? configuration.port
+            sockets = Array(repeating: activated, count: count)
+        } else {
+            let reservation = try PortReservation.reserve(host: configuration.host, port: configuration.port)
+            reservedPort = reservation.descriptor
+            sharedPort = reservation.port
+            for _ in 0..<count {
+                sockets.append(try PortReservation.listeningSocket(host: configuration.host, port: sharedPort, backlog: configuration.backlog))
+            }
+        }
+    }
+
+    private func spawn(slot: Int) throws {
         let report = try StartReport.open()
         // Block the forwarded signals across fork: a worker must not die of a USR1's default
         // action before its loop has registered its own signal events (which unblock them).
@@ -123,7 +162,7 @@ public final class WorkerSupervisor {
         let pid = fork()
         if pid == 0 {
             close(report.readEnd)
-            runWorker(master: master, report: report.writeEnd)
+            runWorker(master: master, slot: slot, report: report.writeEnd)
         }
         sigprocmask(SIG_SETMASK, &previous, nil)
         close(report.writeEnd)
@@ -132,11 +171,11 @@ public final class WorkerSupervisor {
             throw WorkerError.forkFailed(String(cString: strerror(errno)))
         }
         let watch = try loop?.onReadable(report.readEnd) { [unowned self] in reportArrived(from: pid) }
-        workers[pid] = Worker(startedAt: MonotonicClock.seconds(), report: report.readEnd, watch: watch)
+        workers[pid] = Worker(slot: slot, startedAt: MonotonicClock.seconds(), report: report.readEnd, watch: watch)
     }
 
     /// In the child: drop the master's resources, then run one server and exit.
-    private func runWorker(master: pid_t, report: Int32) -> Never {
+    private func runWorker(master: pid_t, slot: Int, report: Int32) -> Never {
         // A worker must not outlive a master killed with SIGKILL: it stops gracefully instead.
         cprocess_signal_on_parent_death(SIGTERM)
         if getppid() != master { exit(0) }
@@ -145,8 +184,10 @@ public final class WorkerSupervisor {
         signal(SIGCHLD, SIG_DFL)
         if reservedPort >= 0 { close(reservedPort) }
         for worker in workers.values { close(worker.report) }
+        for other in Set(sockets) where other != sockets[slot] { close(other) }
+        controlSocket?.closeInChild()
         unsetenv("NOTIFY_SOCKET")  // only the master speaks to systemd
-        let settings = WorkerSettings(port: sharedPort, startInMaintenance: inMaintenance) {
+        let settings = WorkerSettings(port: sharedPort, listeningSocket: sockets[slot], startInMaintenance: inMaintenance) {
             StartReport.sendListening(on: report)
         }
         do {
@@ -172,14 +213,19 @@ public final class WorkerSupervisor {
             isStarting = false
             notifier.notify("READY=1\nSTATUS=\(count) workers, \(inMaintenance ? "maintenance" : "serving")\nMAINPID=\(getpid())")
             logger.info("all \(count) workers listening on port \(sharedPort)")
+            confirmStart()
         }
     }
 
     private func forward(_ signal: Int32) {
         let action = SignalBinding.action(for: signal, in: configuration.signalActions)
         switch action {
-        case .enterMaintenance: inMaintenance = true
-        case .leaveMaintenance: inMaintenance = false
+        case .enterMaintenance:
+            if !inMaintenance { maintenanceChangedAt = time(nil) }
+            inMaintenance = true
+        case .leaveMaintenance:
+            if inMaintenance { maintenanceChangedAt = time(nil) }
+            inMaintenance = false
         case .stop:
             if !isStopping {
                 logger.notice("stopping \(workers.count) workers", metadata: ["signal": "\(SignalBinding.name(of: signal))"])
@@ -224,7 +270,7 @@ public final class WorkerSupervisor {
             }
             restartDelay = now - worker.startedAt > 10 ? 0.1 : min(restartDelay * 2, 5)
             logger.error("\(death); restarting in \(restartDelay) s", metadata: ["maintenance": "\(inMaintenance)"])
-            scheduleRestart(after: restartDelay)
+            scheduleRestart(slot: worker.slot, after: restartDelay)
         }
         if isStopping && workers.isEmpty { loop?.stop() }
     }
@@ -237,11 +283,11 @@ public final class WorkerSupervisor {
         for pid in workers.keys { kill(pid, SIGTERM) }
     }
 
-    private func scheduleRestart(after seconds: Double) {
+    private func scheduleRestart(slot: Int, after seconds: Double) {
         do {
             try loop?.after(milliseconds: Int(seconds * 1000)) { [unowned self] in
                 guard !isStopping else { return }
-                do { try spawn() } catch { logger.error("cannot restart a worker: \(error)") }
+                do { try spawn(slot: slot) } catch { logger.error("cannot restart a worker: \(error)") }
             }
         } catch {
             logger.error("cannot schedule a worker restart: \(error)")
@@ -257,6 +303,46 @@ public final class WorkerSupervisor {
                 kill(pid, SIGKILL)
             }
         }
+    }
+
+    // MARK: Upgrades (see `Handover`)
+
+    /// Every worker serves: a new master tells the old one, then (any master with a pid file)
+    /// listens for the next upgrade and writes the pid file.
+    private func confirmStart() {
+        if let takenOver {
+            takenOver.confirm()
+            self.takenOver = nil
+            try? configuration.pidFilePath.map(PIDFile.init(path:))?.claim(replacingRunningServer: true)
+        }
+        guard let pidFile = configuration.pidFilePath, let loop else { return }
+        do {
+            controlSocket = try ControlSocket(
+                path: Handover.controlPath(forPIDFile: pidFile), loop: loop,
+                offer: { [unowned self] in takeoverOffer() }, onReady: { [unowned self] in handOver(to: $0) })
+        } catch {
+            logger.error("no control socket, so no upgrades: \(error)")
+        }
+    }
+
+    private func takeoverOffer() -> (state: String, descriptors: [Int32])? {
+        guard !isStopping, !isStarting else { return nil }
+        var unique: [Int32] = []
+        for socket in sockets where !unique.contains(socket) { unique.append(socket) }
+        logger.notice("upgrade: handing \(unique.count) listening sockets to a new master")
+        return ("STATE \(inMaintenance ? 1 : 0) \(maintenanceChangedAt) \(unique.count)", unique + [STDOUT_FILENO, STDERR_FILENO])
+    }
+
+    /// The new master's workers serve: these workers drain and exit, then this master.
+    private func handOver(to pid: Int32) {
+        guard !isStopping else { return }
+        handedOver = true
+        controlSocket?.close(removingPath: false)
+        controlSocket = nil
+        logger.notice("upgrade: master pid \(pid) serves now; \(workers.count) workers drain")
+        stopWorkers()
+        for worker in workers.keys { kill(worker, SIGTERM) }
+        if workers.isEmpty { loop?.stop() }
     }
 
     private static func describe(_ status: Int32) -> String {

@@ -4,7 +4,7 @@
 SWIFT ?= swift
 HOST ?= 127.0.0.1
 PORT ?= 8080
-APT_PACKAGES := libevent-dev pkg-config curl
+APT_PACKAGES := libevent-dev libssl-dev pkg-config curl openssl
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all deps test-deps example build release run test bench check-robust check-robust-quick check-upgrade check-upgrade-quick fleet-deps check-fleet check-fleet-quick clean

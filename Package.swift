@@ -35,7 +35,7 @@ let package = Package(
             name: "CEvent",
             path: "Sources/CEvent",
             pkgConfig: "libevent",
-            providers: [.apt(["libevent-dev"])]
+            providers: [.apt(["libevent-dev", "libssl-dev"])]
         ),
         // The transport: the only target that imports CEvent. Swift values in and out.
         .target(

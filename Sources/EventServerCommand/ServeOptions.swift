@@ -63,6 +63,12 @@ struct ServeOptions: ParsableArguments {
     @Option(help: "Combined Log Format access log; - for standard output. Off when not given.")
     var accessLog: String?
 
+    @Option(name: .customLong("tls-cert"), help: "PEM certificate (chain allowed): serve HTTPS, with --tls-key; HUP re-reads both.")
+    var tlsCertificate: String?
+
+    @Option(name: .customLong("tls-key"), help: "PEM private key for --tls-cert.")
+    var tlsKey: String?
+
     @Option(help: "Folder of static files to serve (off when not given).")
     var root: String?
 
@@ -96,6 +102,8 @@ struct ServeOptions: ParsableArguments {
             settings.pidFilePath = pidFile
             settings.stateFilePath = stateFile
             settings.accessLogPath = accessLog
+            settings.tlsCertificatePath = tlsCertificate
+            settings.tlsKeyPath = tlsKey
             return settings
         }
     }

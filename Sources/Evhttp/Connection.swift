@@ -35,8 +35,12 @@ final class Connection {
     unowned let tracker: ConnectionTracker
     private var inputCallback: OpaquePointer?
 
-    init(bufferevent: OpaquePointer, tracker: ConnectionTracker, maxHeadBytes: Int, tick: Int) {
+    /// Whether the bytes go through OpenSSL: never written to the socket directly.
+    let isTLS: Bool
+
+    init(bufferevent: OpaquePointer, tracker: ConnectionTracker, isTLS: Bool, maxHeadBytes: Int, tick: Int) {
         self.bufferevent = bufferevent
+        self.isTLS = isTLS
         self.tracker = tracker
         scanner = RequestScanner(maxHeadBytes: maxHeadBytes)
         windowStart = tick

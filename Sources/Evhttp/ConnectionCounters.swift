@@ -10,6 +10,9 @@ public final class ConnectionCounters {
     public internal(set) var acceptPauses = 0
     /// Connections the transport answered or closed itself, by why.
     public internal(set) var refusals: [ConnectionRefusal: Int] = [:]
+    /// TLS connections closed before their handshake finished (plain HTTP sent to the TLS
+    /// port, garbage, a truncated or stalled handshake).
+    public internal(set) var tlsHandshakeFailures = 0
 
     public init() {}
 }

@@ -1,4 +1,5 @@
 import CEvent
+
 import HTTPCore
 
 #if canImport(Glibc)
@@ -22,6 +23,8 @@ final class ConnectionTracker {
     var onAllRepliesWritten: (() -> Void)?
     /// Called whenever a connection closes.
     var onConnectionClosed: (() -> Void)?
+    /// The certificate new connections are served with; nil for plain HTTP.
+    var tls: TLSContext?
     /// Set when accepting stopped: keep-alive connections idle for a whole tick are closed (a
     /// busy one closes after its next reply, which carries `Connection: close`).
     var isDraining = false
@@ -78,10 +81,11 @@ final class ConnectionTracker {
     /// The bufferevent for a connection being accepted: evhttp's own kind (a socket bufferevent
     /// without close-on-free: evhttp closes the descriptor itself), its input watched.
     func newConnection() -> OpaquePointer? {
-        guard let bufferevent = bufferevent_socket_new(base, -1, 0) else { return nil }
+        let created = tls.map { ceventtls_accepting_bufferevent(base, $0.context) } ?? bufferevent_socket_new(base, -1, 0)
+        guard let bufferevent = created else { return nil }
         bufferevent_incref(bufferevent)
         let connection = Connection(
-            bufferevent: bufferevent, tracker: self, maxHeadBytes: limits.maxHeaderBytes, tick: tick)
+            bufferevent: bufferevent, tracker: self, isTLS: tls != nil, maxHeadBytes: limits.maxHeaderBytes, tick: tick)
         connection.watchInput()
         counters.openConnections += 1
         if counters.openConnections >= limits.maxConnections, let listener {
@@ -114,6 +118,7 @@ final class ConnectionTracker {
     fileprivate func connectionClosed(_ evhttpConnection: OpaquePointer) {
         guard let connection = connections.removeValue(forKey: evhttpConnection) else { return }
         if lastScanned === connection { lastScanned = nil }
+        if connection.isTLS && ceventtls_handshake_done(connection.bufferevent) == 0 { counters.tlsHandshakeFailures += 1 }
         connection.stopWatchingInput()
         if let pending = connection.pending {
             connection.pending = nil
@@ -249,9 +254,17 @@ final class ConnectionTracker {
             closingSoon.append(evhttpConnection)
             return
         }
-        let socket = bufferevent_getfd(connection.bufferevent)
-        rawReplies.send(status, to: socket)
-        shutdown(socket, Int32(SHUT_WR))
+        if connection.isTLS {
+            // Through OpenSSL: queued on the bufferevent, written as the socket allows, and the
+            // connection closed when the linger ends.
+            let reply = Array(rawReplies.text(status).utf8)
+            bufferevent_write(connection.bufferevent, reply, reply.count)
+            bufferevent_enable(connection.bufferevent, Int16(EV_WRITE))
+        } else {
+            let socket = bufferevent_getfd(connection.bufferevent)
+            rawReplies.send(status, to: socket)
+            shutdown(socket, Int32(SHUT_WR))
+        }
         connection.lingeringSince = tick
     }
 

@@ -27,7 +27,7 @@ public final class HTTPServerTransport {
 
     /// A transport on `loop` that answers through `responder` (held unowned: the responder
     /// owns the transport). `limits.maxConnections` is the connection cap already in force.
-    public init(loop: EventLoop, limits: HTTPLimits, responder: any HTTPResponder) throws(TransportError) {
+    public init(loop: EventLoop, limits: HTTPLimits, tls: TLSContext? = nil, responder: any HTTPResponder) throws(TransportError) {
         guard let http = evhttp_new(loop.base) else { throw .eventLoop("evhttp_new failed") }
         self.loop = loop
         self.http = http
@@ -49,6 +49,7 @@ public final class HTTPServerTransport {
         evhttp_set_gencb(http, requestCallback, context)
         evhttp_set_bevcb(http, newConnectionCallback, context)
         tracker.responder = responder
+        tracker.tls = tls
         try loop.every(seconds: 1) { [unowned tracker] in tracker.checkDeadlines() }
     }
 
@@ -90,6 +91,14 @@ public final class HTTPServerTransport {
     public var listeningDescriptor: Int32? {
         guard let boundSocket else { return nil }
         return evhttp_bound_socket_get_fd(boundSocket)
+    }
+
+    /// Whether connections are served over TLS.
+    public var servesTLS: Bool { tracker.tls != nil }
+
+    /// Serves new connections with `tls` (a reloaded certificate); open ones keep theirs.
+    public func replaceTLS(_ tls: TLSContext) {
+        tracker.tls = tls
     }
 
     /// Called whenever a connection closes (for a drain that waits for every connection).
@@ -136,8 +145,9 @@ public final class HTTPServerTransport {
             response, to: cRequest, method: request.method, closeConnection: closeConnection,
             date: dateCache.value(at: loop.cachedUnixSeconds), lengths: &contentLengths)
         // Last: the reply's completion runs inside, after which evhttp may have freed the
-        // request and the connection; nothing here touches them afterwards.
-        if let connection { WriteThrough.flush(connection.bufferevent) }
+        // request and the connection; nothing here touches them afterwards. TLS connections
+        // write through OpenSSL, as the bufferevent schedules it.
+        if let connection, !connection.isTLS { WriteThrough.flush(connection.bufferevent) }
     }
 }
 

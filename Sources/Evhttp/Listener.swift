@@ -74,4 +74,7 @@ public struct BoundAddress: Sendable, Equatable {
 
     /// `http://127.0.0.1:8080` or `http://[::1]:8080`.
     public var url: String { "http://" + SocketAddress.display(host: host, port: port) }
+
+    /// The same address with the `https` scheme.
+    public var secureURL: String { "https://" + SocketAddress.display(host: host, port: port) }
 }

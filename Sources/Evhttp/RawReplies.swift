@@ -19,11 +19,15 @@ final class RawReplies {
 
     /// Sends `status` with a one-line text body; a client that does not read gets what fits.
     func send(_ status: HTTPStatus, to socket: Int32) {
+        _ = Array(text(status).utf8).withUnsafeBytes { Glibc.send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
+    }
+
+    /// The whole reply for `status` (a TLS connection sends it through its bufferevent).
+    func text(_ status: HTTPStatus) -> String {
         let body = status.reasonPhrase + "\n"
-        let reply = "HTTP/1.1 \(status.code) \(status.reasonPhrase)\r\n"
+        return "HTTP/1.1 \(status.code) \(status.reasonPhrase)\r\n"
             + "Date: \(dateCache.value(at: loop.cachedUnixSeconds))\r\n"
             + "Content-Type: text/plain; charset=utf-8\r\nContent-Length: \(body.utf8.count)\r\n"
             + "Connection: close\r\n\r\n" + body
-        _ = Array(reply.utf8).withUnsafeBytes { Glibc.send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
     }
 }

@@ -49,6 +49,10 @@ public struct MetricsRoutes: RouteModule {
                 "Requests read whose reply is not yet written (async handlers and streams included).",
                 [("", String(statistics.repliesInFlight))])
             metric(
+                "eventserver_tls_handshake_failures_total", "counter",
+                "TLS connections closed before the handshake finished (plain HTTP, garbage, truncated or stalled handshakes).",
+                [("", String(statistics.tlsHandshakeFailures))])
+            metric(
                 "eventserver_accept_pauses_total", "counter", "Times accepting paused at the connection cap.",
                 [("", String(statistics.acceptPauses))])
             metric(

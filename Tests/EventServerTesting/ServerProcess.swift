@@ -44,7 +44,7 @@ public final class ServerProcess {
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         if waitForListening {
-            let line = try waitForLog(containing: "listening on http://")
+            let line = try waitForLog(containing: "listening on http")  // http:// or https://
             let portText = line.split(separator: ":").last.map { String($0.prefix { $0.isNumber }) } ?? ""
             guard let bound = Int(portText) else { throw TestFailure("no port in: \(line)") }
             port = bound

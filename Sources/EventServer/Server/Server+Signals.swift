@@ -1,6 +1,7 @@
 import EventServerSupport
 import Logging
 import Maintenance
+internal import Evhttp
 
 #if canImport(Glibc)
 import Glibc
@@ -69,6 +70,16 @@ extension Server {
             try accessLog?.reopen()
         } catch {
             problems.append("access log not reopened: \(error)")
+        }
+        if let current = tls {
+            do {
+                // New connections get the new pair; open ones keep theirs.
+                let reloaded = try TLSContext(certificatePath: current.certificatePath, keyPath: current.keyPath)
+                tls = reloaded
+                transport?.replaceTLS(reloaded)
+            } catch {
+                problems.append("TLS certificate kept: \(error)")
+            }
         }
         statistics.reloads += 1
         if problems.isEmpty {

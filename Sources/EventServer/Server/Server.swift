@@ -42,6 +42,8 @@ public final class Server {
     /// What `ctl upgrade`'s new process received from the server it replaces.
     private var takenOver: TakenOver?
     var controlSocket: ControlSocket?
+    /// The certificate served, when the configuration names one.
+    var tls: TLSContext?
 
     /// Creates a server; throws when the configuration is invalid or a file it names unusable.
     public init(configuration: ServerConfiguration, logger: Logger = Logger(label: "eventserver")) throws {
@@ -56,6 +58,9 @@ public final class Server {
             redirectLocation: configuration.maintenanceRedirect, allowedPeers: configuration.maintenanceAllow)
         stateFile = configuration.stateFilePath.map(StateFile.init(path:))
         accessLog = try configuration.accessLogPath.map(AccessLog.init(path:))
+        if let certificate = configuration.tlsCertificatePath, let key = configuration.tlsKeyPath {
+            tls = try TLSContext(certificatePath: certificate, keyPath: key)
+        }
         maintenance = Self.initialState(configuration, stateFile, logger)
     }
 
@@ -101,7 +106,7 @@ public final class Server {
             statistics: statistics, accessLog: accessLog, loop: loop)
         self.dispatcher = dispatcher
         defer { self.dispatcher = nil }
-        let transport = try HTTPServerTransport(loop: loop, limits: limits, responder: dispatcher)
+        let transport = try HTTPServerTransport(loop: loop, limits: limits, tls: tls, responder: dispatcher)
         self.transport = transport
         statistics.connections = transport.counters
         defer { self.transport = nil }
@@ -124,7 +129,7 @@ public final class Server {
         defer { if !handedOver { pidFile?.release() } }
         try recordState()
         logger.info(
-            "eventserver \(EventServerVersion.current) pid \(getpid()) listening on \(bound.url)",
+            "eventserver \(EventServerVersion.current) pid \(getpid()) listening on \(tls == nil ? bound.url : bound.secureURL)",
             metadata: ["maintenance": "\(maintenance.isActive)", "max_connections": "\(connectionCap)"])
         let replacing = takenOver != nil
         if let takenOver {

@@ -41,6 +41,9 @@ public struct ServerConfiguration: Sendable {
     public var stateFilePath: String?
     /// Combined Log Format access log, `-` for standard output; off when nil.
     public var accessLogPath: String?
+    /// PEM certificate (its chain may follow) and key: with both, the server speaks HTTPS only.
+    public var tlsCertificatePath: String?
+    public var tlsKeyPath: String?
     /// Which signal does what; every signal here is handled on the loop.
     public var signalActions: [SignalBinding] = SignalBinding.defaults
 
@@ -58,6 +61,9 @@ public struct ServerConfiguration: Sendable {
         }
         if shutdownTimeoutSeconds < 0 || retryAfterSeconds < 0 {
             throw ConfigurationError("timeouts must not be negative")
+        }
+        if (tlsCertificatePath == nil) != (tlsKeyPath == nil) {
+            throw ConfigurationError("--tls-cert and --tls-key go together")
         }
     }
 

@@ -20,6 +20,8 @@ public final class ServerStatistics {
 
     /// Accepted connections not yet closed.
     public var openConnections: Int { connections?.openConnections ?? 0 }
+    /// TLS connections closed before their handshake finished.
+    public var tlsHandshakeFailures: Int { connections?.tlsHandshakeFailures ?? 0 }
 
     /// Replies handed to the transport whose bytes are not yet fully written.
     public var repliesInFlight: Int { connections?.repliesInFlight ?? 0 }

@@ -1,0 +1,112 @@
+import EventServerTesting
+import Foundation
+import Testing
+
+/// HTTPS on the same loop: certificates made by openssl at test time, clients are curl and
+/// openssl s_client (the test kit's client speaks plain HTTP).
+@Suite struct TLSTests {
+    @Test func servesHTTPSWithKeepAliveAndTheGate() throws {
+        let pair = try CertificatePair(commonName: "first")
+        let server = try ServerProcess(["--tls-cert", pair.certificate, "--tls-key", pair.key])
+        #expect(server.log.contains("listening on https://127.0.0.1:\(server.port)"))
+        let url = "https://127.0.0.1:\(server.port)/"
+        // Two requests, one connection: keep-alive over TLS.
+        let both = try run("curl", "-s", "--cacert", pair.certificate, "-w", " connects=%{num_connects}", url, url)
+        #expect(both.output == "Hello from eventserver\n connects=1Hello from eventserver\n connects=0")
+        server.send(SIGUSR1)
+        let gated = try run("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", pair.certificate, url)
+        #expect(gated.output == "503")
+        let probe = try run("curl", "-s", "--cacert", pair.certificate, url + "livez")
+        #expect(probe.output == "alive\n")
+    }
+
+    @Test func hangupServesANewCertificateAndKeepsTheOldOneWhenTheNewIsBroken() throws {
+        let pair = try CertificatePair(commonName: "first")
+        let server = try ServerProcess(["--tls-cert", pair.certificate, "--tls-key", pair.key])
+        #expect(try Self.servedCommonName(server.port) == "first")
+        try pair.regenerate(commonName: "second")
+        server.send(SIGHUP)
+        try server.waitForLog(containing: "reloaded")
+        #expect(try Self.servedCommonName(server.port) == "second")
+        // A key that does not match: the server logs why and keeps serving the last good pair.
+        let other = try CertificatePair(commonName: "other")
+        try FileManager.default.removeItem(atPath: pair.key)
+        try FileManager.default.copyItem(atPath: other.key, toPath: pair.key)
+        server.send(SIGHUP)
+        try server.waitForLog(containing: "TLS certificate kept")
+        #expect(try Self.servedCommonName(server.port) == "second")
+        #expect(server.process.isRunning)
+    }
+
+    @Test func hostileTLSInputIsRefusedAndCounted() throws {
+        let pair = try CertificatePair(commonName: "first")
+        let server = try ServerProcess(["--tls-cert", pair.certificate, "--tls-key", pair.key])
+        let attempts: [[UInt8]] = [
+            Array("GET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8),  // plain HTTP to the TLS port
+            (0..<512).map { UInt8(truncatingIfNeeded: $0 &* 131 &+ 7) },  // garbage
+            [0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xFC, 0x03, 0x03],  // a ClientHello cut short
+        ]
+        for bytes in attempts {
+            let connection = try HTTPConnection(port: server.port)
+            try connection.write(bytes)
+        }  // each connection closes here, if the server has not closed it already
+        // Each one ends as a failed handshake, counted; the server keeps serving.
+        let deadline = Date().addingTimeInterval(30)
+        var failures = 0
+        while Date() < deadline {
+            let metrics = try run("curl", "-s", "--cacert", pair.certificate, "https://127.0.0.1:\(server.port)/metrics").output
+            failures = metrics.split(separator: "\n").first { $0.hasPrefix("eventserver_tls_handshake_failures_total ") }
+                .flatMap { Int($0.split(separator: " ")[1]) } ?? 0
+            if failures >= attempts.count { break }
+            usleep(100_000)
+        }
+        #expect(failures >= attempts.count)
+        let after = try run("curl", "-s", "--cacert", pair.certificate, "https://127.0.0.1:\(server.port)/")
+        #expect(after.output == "Hello from eventserver\n")
+    }
+
+    /// The subject CN of the certificate a new connection is served.
+    static func servedCommonName(_ port: Int) throws -> String {
+        let shown = try run(
+            "sh", "-c", "openssl s_client -connect 127.0.0.1:\(port) -servername localhost </dev/null 2>/dev/null | openssl x509 -noout -subject")
+        return shown.output.components(separatedBy: "CN = ").last?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+    }
+}
+
+/// A self-signed certificate and key for 127.0.0.1 in a temporary folder.
+final class CertificatePair {
+    let folder = temporaryPath("tls")
+    var certificate: String { folder + "/cert.pem" }
+    var key: String { folder + "/key.pem" }
+
+    init(commonName: String) throws {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try regenerate(commonName: commonName)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: folder) }
+
+    func regenerate(commonName: String) throws {
+        let made = try run(
+            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate, "-days", "2",
+            "-subj", "/CN=\(commonName)", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost")
+        guard made.status == 0 else { throw TestFailure("openssl req failed: \(made.errors)") }
+    }
+}
+
+/// Runs a program found on PATH to completion.
+@discardableResult
+func run(_ program: String, _ arguments: String...) throws -> (status: Int32, output: String, errors: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = [program] + arguments
+    let output = Pipe()
+    let errors = Pipe()
+    process.standardOutput = output
+    process.standardError = errors
+    try process.run()
+    let out = output.fileHandleForReading.readDataToEndOfFile()
+    let err = errors.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+}

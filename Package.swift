@@ -58,7 +58,9 @@ let package = Package(
         ),
         .target(name: "Routes", dependencies: ["EventServer"]),
         // The one HTTP/1.1 client: `ctl` reads /status with it, the tests drive the server with it.
-        .target(name: "EventServerClient"),
+        // OpenSSL for the client's https (ctl reading a TLS server's /status).
+        .systemLibrary(name: "CTLSClient", path: "Sources/CTLSClient", providers: [.apt(["libssl-dev"])]),
+        .target(name: "EventServerClient", dependencies: ["CTLSClient"]),
         .executableTarget(
             name: "EventServerCommand",
             dependencies: [

@@ -1,3 +1,5 @@
+import CTLSClient
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -8,12 +10,15 @@ import Glibc
 /// Every read is bounded by the receive timeout given at creation.
 public final class HTTPConnection {
     private let socket: Int32
+    /// The TLS session when connected with `trusting:`.
+    private var tls: UnsafeMutableRawPointer?
     private var buffer: [UInt8] = []
     /// The address connected to, for messages.
     public let address: String
 
-    /// Connects to `host` (an IPv4 or IPv6 literal) on `port`.
-    public init(host: String = "127.0.0.1", port: Int, timeoutSeconds: Int = 5) throws(HTTPClientError) {
+    /// Connects to `host` (an IPv4 or IPv6 literal) on `port`; with `trusting`, speaks TLS and
+    /// accepts only a server whose certificate that PEM file vouches for.
+    public init(host: String = "127.0.0.1", port: Int, timeoutSeconds: Int = 5, trusting certificateFile: String? = nil) throws(HTTPClientError) {
         address = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
         let family = host.contains(":") ? AF_INET6 : AF_INET
         socket = Glibc.socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
@@ -26,9 +31,19 @@ public final class HTTPConnection {
             close(socket)
             throw HTTPClientError("connect to \(address) failed: errno \(reason)")
         }
+        if let certificateFile {
+            guard let session = ctlsclient_connect(socket, certificateFile, host) else {
+                close(socket)
+                throw HTTPClientError("TLS with \(address) failed (trusting \(certificateFile))")
+            }
+            tls = session
+        }
     }
 
-    deinit { close(socket) }
+    deinit {
+        if let tls { ctlsclient_close(tls) }
+        close(socket)
+    }
 
     public func write(_ text: String) throws(HTTPClientError) {
         try write(Array(text.utf8))
@@ -37,7 +52,10 @@ public final class HTTPConnection {
     public func write(_ bytes: [UInt8]) throws(HTTPClientError) {
         var offset = 0
         while offset < bytes.count {
-            let sent = bytes[offset...].withUnsafeBytes { send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let sent = bytes[offset...].withUnsafeBytes { piece -> Int in
+                if let tls { return Int(ctlsclient_write(tls, piece.baseAddress, Int32(piece.count))) }
+                return send(socket, piece.baseAddress, piece.count, Int32(MSG_NOSIGNAL))
+            }
             guard sent > 0 else { throw HTTPClientError("send to \(address) failed: errno \(errno)") }
             offset += sent
         }
@@ -136,7 +154,10 @@ public final class HTTPConnection {
 
     private func fill() throws(HTTPClientError) {
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-        let received = chunk.withUnsafeMutableBytes { recv(socket, $0.baseAddress, $0.count, 0) }
+        let received = chunk.withUnsafeMutableBytes { space -> Int in
+            if let tls { return Int(ctlsclient_read(tls, space.baseAddress, Int32(space.count))) }
+            return recv(socket, space.baseAddress, space.count, 0)
+        }
         guard received > 0 else {
             throw HTTPClientError(received == 0 ? "connection closed by \(address)" : "recv from \(address) failed: errno \(errno)")
         }

@@ -30,7 +30,13 @@ struct ServerProbe {
     let host: String
     let port: Int
 
-    var url: String { host.contains(":") ? "http://[\(host)]:\(port)" : "http://\(host):\(port)" }
+    /// The server's own certificate file when it serves HTTPS (`--tls-cert`): trusted, and
+    /// nothing else, to read its status.
+    let trustedCertificate: String?
+    var url: String {
+        let scheme = trustedCertificate == nil ? "http" : "https"
+        return host.contains(":") ? "\(scheme)://[\(host)]:\(port)" : "\(scheme)://\(host):\(port)"
+    }
 
     /// The probe for `pid`'s first listening TCP socket, or its workers' when `pid` is a
     /// `--workers` master (which only reserves the port); nil when none can be seen.
@@ -47,6 +53,7 @@ struct ServerProbe {
                 else { continue }
                 self.host = host
                 self.port = port
+                trustedCertificate = RunningProcess.pathOption("--tls-cert", of: pid)
                 return
             }
         }
@@ -57,7 +64,8 @@ struct ServerProbe {
     func status(timeoutSeconds: Int = 1) throws -> Status {
         let response: HTTPResponse
         do {
-            let connection = try HTTPConnection(host: host, port: port, timeoutSeconds: timeoutSeconds)
+            let connection = try HTTPConnection(
+                host: host, port: port, timeoutSeconds: timeoutSeconds, trusting: trustedCertificate)
             response = try connection.get("/status", headers: ["Connection": "close"])
         } catch {
             throw ControlError("cannot read \(url)/status: \(error)")

@@ -20,8 +20,8 @@ struct UpgradeLauncher {
 
     /// Starts the new process and waits (up to `seconds`) until the pid file names it.
     func run(waitingUpTo seconds: Double) throws -> Int32 {
-        let arguments = try Self.arguments(of: oldPID)
-        let path = try binary ?? Self.executable(of: oldPID)
+        let arguments = try RunningProcess.arguments(of: oldPID)
+        let path = try binary ?? RunningProcess.executable(of: oldPID)
         var ends: [Int32] = [-1, -1]
         guard pipe(&ends) == 0 else { throw ControlError("cannot create a pipe: \(String(cString: strerror(errno)))") }
         // Only the child's stderr may hold the write end, or the pipe never reports the takeover.
@@ -95,25 +95,6 @@ struct UpgradeLauncher {
         let result = posix_spawn(&pid, path, &actions, &attributes, argv, envp)
         guard result == 0 else { throw ControlError("cannot start \(path): \(String(cString: strerror(result)))") }
         return pid
-    }
-
-    /// The running server's arguments, without the program name.
-    static func arguments(of pid: Int32) throws -> [String] {
-        guard let bytes = try? FileBytes.read("/proc/\(pid)/cmdline") else {
-            throw ControlError("cannot read the arguments of pid \(pid)")
-        }
-        return bytes.split(separator: 0, omittingEmptySubsequences: false).dropLast().dropFirst()
-            .map { String(decoding: $0, as: UTF8.self) }
-    }
-
-    /// The path the running server's binary was started from, even if the file was replaced.
-    static func executable(of pid: Int32) throws -> String {
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let length = readlink("/proc/\(pid)/exe", &buffer, buffer.count - 1)
-        guard length > 0 else { throw ControlError("cannot find the binary of pid \(pid); give --binary") }
-        let path = String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        let replaced = " (deleted)"
-        return path.hasSuffix(replaced) ? String(path.dropLast(replaced.count)) : path
     }
 }
 

@@ -65,6 +65,26 @@ import Testing
         #expect(after.output == "Hello from eventserver\n")
     }
 
+    @Test func ctlAndWorkersWorkOverTLS() throws {
+        let pair = try CertificatePair(commonName: "first")
+        let pidFile = temporaryPath("tls.pid")
+        let server = try ServerProcess(["--tls-cert", pair.certificate, "--tls-key", pair.key, "--pid-file", pidFile, "--workers", "2"])
+        try server.waitForLog(containing: "all 2 workers listening")
+        // ctl reads /status over https, trusting the server's own certificate file.
+        let on = try runEventserver(["ctl", "maintenance", "on", "--pid-file", pidFile])
+        #expect(on.status == 0, "ctl: \(on.errors)")
+        #expect(on.output.hasPrefix("maintenance since"))
+        #expect(on.output.contains("https://127.0.0.1:\(server.port)"))
+        for _ in 0..<6 {  // whichever worker answers
+            let reply = try run("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", pair.certificate,
+                                "https://127.0.0.1:\(server.port)/")
+            #expect(reply.output == "503")
+        }
+        let status = try runEventserver(["ctl", "status", "--pid-file", pidFile])
+        #expect(status.status == 0)
+        #expect(status.output.hasPrefix("maintenance since"))
+    }
+
     /// The subject CN of the certificate a new connection is served.
     static func servedCommonName(_ port: Int) throws -> String {
         let shown = try run(

@@ -71,6 +71,12 @@ final class Connection {
         var port: UInt16 = 0
         evhttp_connection_get_peer(evhttpConnection, &address, &port)
         peerAddress = address.map { String(cString: $0) }
+        // OpenSSL writes a reply as several records; with Nagle's algorithm the second waits
+        // for the client's delayed ACK (40 ms). Plain replies go out in one write anyway.
+        if isTLS {
+            var one: Int32 = 1
+            setsockopt(bufferevent_getfd(bufferevent), Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        }
     }
 
     /// Runs inside evbuffer_read, before evhttp's parser sees the new bytes (bufferevent_sock.c:

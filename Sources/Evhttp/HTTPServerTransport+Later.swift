@@ -57,7 +57,11 @@ extension HTTPServerTransport {
         done(pending)
         send(response, to: pending.request, method: pending.method, closeConnection: pending.closeConnection || isDraining)
         // Last: evhttp may free the request and the connection inside.
-        if !pending.connection.isTLS { WriteThrough.flush(pending.connection.bufferevent) }
+        if pending.connection.isTLS {
+            TLSRecords.coalesce(pending.connection.bufferevent)
+        } else {
+            WriteThrough.flush(pending.connection.bufferevent)
+        }
     }
 
     private func startStream(_ response: Response, for request: Request, _ pending: PendingReply) {

@@ -147,7 +147,12 @@ public final class HTTPServerTransport {
         // Last: the reply's completion runs inside, after which evhttp may have freed the
         // request and the connection; nothing here touches them afterwards. TLS connections
         // write through OpenSSL, as the bufferevent schedules it.
-        if let connection, !connection.isTLS { WriteThrough.flush(connection.bufferevent) }
+        guard let connection else { return }
+        if connection.isTLS {
+            TLSRecords.coalesce(connection.bufferevent)
+        } else {
+            WriteThrough.flush(connection.bufferevent)
+        }
     }
 }
 

@@ -115,15 +115,7 @@ public final class HTTPConnection {
     }
 
     private func readLine() throws(HTTPClientError) -> String {
-        let separator: [UInt8] = [13, 10]
-        while true {
-            if let end = buffer.firstRange(of: separator) {
-                let line = String(decoding: buffer[..<end.lowerBound], as: UTF8.self)
-                buffer.removeSubrange(..<end.upperBound)
-                return line
-            }
-            try fill()
-        }
+        try read(until: [13, 10])
     }
 
     /// Whether the server closed the connection (reads EOF within the receive timeout).
@@ -134,12 +126,16 @@ public final class HTTPConnection {
     }
 
     private func readHead() throws(HTTPClientError) -> String {
-        let separator: [UInt8] = [13, 10, 13, 10]
+        try read(until: [13, 10, 13, 10])
+    }
+
+    /// The text before `separator`, which is consumed too.
+    private func read(until separator: [UInt8]) throws(HTTPClientError) -> String {
         while true {
             if let end = buffer.firstRange(of: separator) {
-                let head = String(decoding: buffer[..<end.lowerBound], as: UTF8.self)
+                let text = String(decoding: buffer[..<end.lowerBound], as: UTF8.self)
                 buffer.removeSubrange(..<end.upperBound)
-                return head
+                return text
             }
             try fill()
         }

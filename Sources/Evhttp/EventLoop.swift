@@ -1,4 +1,5 @@
 import CEvent
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -18,6 +19,8 @@ public final class EventLoop {
     /// The priority of signals and of the transport's own bookkeeping: ahead of I/O.
     static let urgentPriority: Int32 = 0
     private static let priorityCount: Int32 = 2  // evhttp's I/O events default to the middle, 1.
+    /// Every loop's executor, kept reachable (and alive) until the process exits.
+    private static let keptExecutors = Mutex<[LoopExecutor]>([])
 
     /// A loop whose signal events run ahead of I/O; throws when libevent cannot create it.
     public init() throws(TransportError) {
@@ -44,8 +47,8 @@ public final class EventLoop {
             throw error
         }
         // Tasks hold their executor unowned and may outlive the loop (a sleep still pending when
-        // the server stops): the executor object is never freed, only closed.
-        _ = Unmanaged.passRetained(executor)
+        // the server stops): the executor object is kept for the process's life, only closed.
+        Self.keptExecutors.withLock { $0.append(executor) }
     }
 
     deinit {

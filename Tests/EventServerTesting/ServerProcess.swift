@@ -104,9 +104,14 @@ public final class ServerProcess {
 
 /// Runs `eventserver arguments…` to completion and returns its exit status and output.
 public func runEventserver(_ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
+    try runProgram(ServerProcess.binaryPath, arguments)
+}
+
+/// Runs the program at `path` (or, without a slash, found on PATH) to completion.
+public func runProgram(_ path: String, _ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: ServerProcess.binaryPath)
-    process.arguments = arguments
+    process.executableURL = URL(fileURLWithPath: path.contains("/") ? path : "/usr/bin/env")
+    process.arguments = path.contains("/") ? arguments : [path] + arguments
     let output = Pipe()
     let errors = Pipe()
     process.standardOutput = output

@@ -13,16 +13,10 @@ enum PortReservation {
     /// Binds the address for a group of workers; throws the usual "in use" error when any other
     /// socket listens there (another eventserver, alone or with workers, or anything else).
     static func reserve(host: String, port: Int) throws -> (descriptor: Int32, port: Int) {
-        var hints = addrinfo()
-        hints.ai_family = AF_UNSPEC
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV
-        var results: UnsafeMutablePointer<addrinfo>?
-        let shown = SocketAddress.display(host: host, port: port)
-        guard getaddrinfo(host, String(port), &hints, &results) == 0, let address = results else {
-            throw TransportError.cannotListen(address: shown, reason: "cannot resolve \(host)")
-        }
-        defer { freeaddrinfo(results) }
+        try withAddress(host: host, port: port) { address, shown in try reserve(address, port: port, shown: shown) }
+    }
+
+    private static func reserve(_ address: UnsafeMutablePointer<addrinfo>, port: Int, shown: String) throws -> (descriptor: Int32, port: Int) {
         if port != 0 { try ensureNobodyListens(on: address.pointee, shown: shown) }
         let descriptor = try bindShared(address.pointee, shown: shown)
         guard let boundPort = SocketAddress.local(of: descriptor)?.port else {
@@ -36,6 +30,21 @@ enum PortReservation {
     /// keeps it, so the slot's accept queue outlives a worker that dies (its replacement
     /// adopts the same socket) and can be handed over by `ctl upgrade`.
     static func listeningSocket(host: String, port: Int, backlog: Int) throws -> Int32 {
+        try withAddress(host: host, port: port) { address, shown in
+            let descriptor = try bindShared(address.pointee, shown: shown)
+            guard listen(descriptor, Int32(clamping: backlog)) == 0 else {
+                let reason = String(cString: strerror(errno))
+                close(descriptor)
+                throw TransportError.cannotListen(address: shown, reason: reason)
+            }
+            return descriptor
+        }
+    }
+
+    /// Runs `body` with the first address `host:port` resolves to (and how to show it).
+    private static func withAddress<Result>(
+        host: String, port: Int, _ body: (UnsafeMutablePointer<addrinfo>, String) throws -> Result
+    ) throws -> Result {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
@@ -46,13 +55,7 @@ enum PortReservation {
             throw TransportError.cannotListen(address: shown, reason: "cannot resolve \(host)")
         }
         defer { freeaddrinfo(results) }
-        let descriptor = try bindShared(address.pointee, shown: shown)
-        guard listen(descriptor, Int32(clamping: backlog)) == 0 else {
-            let reason = String(cString: strerror(errno))
-            close(descriptor)
-            throw TransportError.cannotListen(address: shown, reason: reason)
-        }
-        return descriptor
+        return try body(address, shown)
     }
 
     private static func bindShared(_ address: addrinfo, shown: String) throws -> Int32 {

@@ -79,6 +79,16 @@ public final class ServerProcess {
         throw TestFailure("no log line with \"\(text)\" within \(seconds)s; log:\n\(log)")
     }
 
+    /// Waits (bounded) until `text` appears in at least `count` log lines.
+    public func waitForLog(containing text: String, count: Int, seconds: Double = 10) throws {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if log.split(separator: "\n").filter({ $0.contains(text) }).count >= count { return }
+            usleep(10_000)
+        }
+        throw TestFailure("fewer than \(count) log lines with \"\(text)\" within \(seconds)s; log:\n\(log)")
+    }
+
     /// Polls `/status` until it reports `state`, bounded by `seconds`.
     public func waitForState(_ state: String, seconds: Double = 5) throws {
         let deadline = Date().addingTimeInterval(seconds)

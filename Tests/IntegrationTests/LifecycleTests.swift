@@ -91,7 +91,8 @@ import Testing
         let server = try ServerProcess(["--root", root] + arguments)
         let reader = try HTTPConnection(port: server.port, timeoutSeconds: 10)
         try reader.write("GET /static/big.bin HTTP/1.1\r\nHost: x\r\n\r\n")
-        usleep(200_000)  // the server fills the socket buffers and waits for the reader
+        // The download is in flight (the metrics request counts itself too).
+        try AsyncRoutesTests.waitForRepliesInFlight(2, server)
         return (server, reader)
     }
 
@@ -99,7 +100,6 @@ import Testing
         let (server, reader) = try serverWithStalledDownload(["--shutdown-timeout", "20"])
         server.send(SIGTERM)
         try server.waitForLog(containing: "replies_in_flight=1")
-        usleep(300_000)
         #expect(server.process.isRunning, "the server must wait for the download")
         let response = try reader.readResponse()  // reading lets the reply finish
         #expect(response.body.count == 32 * 1024 * 1024)

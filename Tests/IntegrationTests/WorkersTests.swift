@@ -29,13 +29,11 @@ import Testing
         try server.waitForLog(containing: "all 2 workers listening")
         #expect(try allAnswer(200, port: server.port))
         server.send(SIGUSR1)
-        try server.waitForState("maintenance")
-        usleep(100_000)
+        try server.waitForLog(containing: "entered maintenance", count: 2)  // each worker says so
         #expect(try allAnswer(503, port: server.port))
         #expect(server.log.components(separatedBy: "entered maintenance").count - 1 == 2)
         server.send(SIGUSR2)
-        try server.waitForState("serving")
-        usleep(100_000)
+        try server.waitForLog(containing: "left maintenance", count: 2)
         #expect(try allAnswer(200, port: server.port))
     }
 
@@ -74,7 +72,7 @@ import Testing
         #expect(try String(contentsOfFile: pidFile, encoding: .utf8) == "\(server.pid)\n")
         let on = try runEventserver(["ctl", "maintenance", "on", "--pid-file", pidFile])
         #expect(on.status == 0)
-        usleep(100_000)
+        try server.waitForLog(containing: "entered maintenance", count: 2)
         #expect(try allAnswer(503, port: server.port, connections: 20))
         server.send(SIGTERM)
         #expect(try server.waitForExit() == 0)

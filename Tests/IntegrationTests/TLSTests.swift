@@ -85,6 +85,21 @@ import Testing
         #expect(status.output.hasPrefix("maintenance since"))
     }
 
+    @Test func aTLSServerIsUpgradedLikeAnyOther() throws {
+        let pair = try CertificatePair(commonName: "first")
+        let pidFile = temporaryPath("tls.pid")
+        let server = try ServerProcess(["--tls-cert", pair.certificate, "--tls-key", pair.key, "--pid-file", pidFile])
+        let upgrade = try runEventserver(["ctl", "upgrade", "--pid-file", pidFile])
+        #expect(upgrade.status == 0, "ctl upgrade: \(upgrade.errors)")
+        let newPID = try #require(PIDFileReader.pid(pidFile))
+        #expect(newPID != server.pid)
+        let status = try runEventserver(["ctl", "status", "--pid-file", pidFile])
+        #expect(status.output.contains("(pid \(newPID), https://127.0.0.1:\(server.port))"))
+        #expect(try server.waitForExit() == 0)
+        kill(newPID, SIGTERM)
+        try waitUntilGone(newPID)
+    }
+
     /// The subject CN of the certificate a new connection is served.
     static func servedCommonName(_ port: Int) throws -> String {
         let shown = try run(

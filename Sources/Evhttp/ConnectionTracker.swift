@@ -1,5 +1,4 @@
 import CEvent
-
 import HTTPCore
 
 #if canImport(Glibc)
@@ -120,13 +119,8 @@ final class ConnectionTracker {
         if lastScanned === connection { lastScanned = nil }
         if connection.isTLS && ceventtls_handshake_done(connection.bufferevent) == 0 { counters.tlsHandshakeFailures += 1 }
         connection.stopWatchingInput()
-        if let pending = connection.pending {
-            connection.pending = nil
-            pending.abandon()
-            // evhttp detaches (rather than frees) a request still being answered when it sees
-            // the client go; a detached request is ours to free.
-            if evhttp_request_get_connection(pending.request) == nil { evhttp_request_free(pending.request) }
-        }
+        connection.pending?.abandon()
+        connection.pending = nil
         if connection.replyPending { replyFinished() }  // the peer went away before the reply was written
         connectionGone()
     }

@@ -13,7 +13,7 @@ extension HTTPServerTransport {
     ) {
         guard let connection else {
             // Not tracked (cannot happen once accepted normally): no way to notice a hang-up.
-            return send(Self.unavailable, to: cRequest, method: request.method, closeConnection: true)
+            return send(Self.unavailable, to: cRequest, method: request.method, closeConnection: true, on: nil)
         }
         let pending = PendingReply(
             request: cRequest, connection: connection, method: request.method, closeConnection: closeConnection)
@@ -55,13 +55,9 @@ extension HTTPServerTransport {
         responder.answeredLater(request, with: response)
         if response.stream != nil { return startStream(response, for: request, pending) }
         done(pending)
-        send(response, to: pending.request, method: pending.method, closeConnection: pending.closeConnection || isDraining)
-        // Last: evhttp may free the request and the connection inside.
-        if pending.connection.isTLS {
-            TLSRecords.coalesce(pending.connection.bufferevent)
-        } else {
-            WriteThrough.flush(pending.connection.bufferevent)
-        }
+        send(
+            response, to: pending.request, method: pending.method,
+            closeConnection: pending.closeConnection || isDraining, on: pending.connection)
     }
 
     private func startStream(_ response: Response, for request: Request, _ pending: PendingReply) {
@@ -93,7 +89,6 @@ extension HTTPServerTransport {
         guard let chunk = evbuffer_new() else { throw CancellationError() }
         defer { evbuffer_free(chunk) }
         bytes.withUnsafeBytes { _ = evbuffer_add(chunk, $0.baseAddress, $0.count) }
-        pending.bytesSent += bytes.count
         evhttp_send_reply_chunk_with_cb(pending.request, chunk, drainedCallback, pending.context)
         if let output = bufferevent_get_output(pending.connection.bufferevent),
             evbuffer_get_length(output) > Self.streamWatermark
@@ -117,12 +112,6 @@ extension HTTPServerTransport {
     private func done(_ pending: PendingReply) {
         pending.stopWatching()
         if pending.connection.pending === pending { pending.connection.pending = nil }
-    }
-
-    private func send(_ response: Response, to cRequest: UnsafeMutablePointer<evhttp_request>, method: HTTPMethod, closeConnection: Bool) {
-        ReplyWriter.send(
-            response, to: cRequest, method: method, closeConnection: closeConnection,
-            date: dateCache.value(at: loop.cachedUnixSeconds), lengths: &contentLengths)
     }
 
     private static let unavailable = Response.text("Service Unavailable\n", status: .serviceUnavailable)

@@ -14,7 +14,7 @@ public final class HTTPServerTransport {
     /// Connection and reply figures, for status and metrics.
     public let counters = ConnectionCounters()
     /// Whether accepting stopped (`stopAccepting()`): replies from now on close their connection.
-    public private(set) var isDraining = false
+    public var isDraining: Bool { tracker.isDraining }
     let loop: EventLoop
     private let http: OpaquePointer
     private let tracker: ConnectionTracker
@@ -116,7 +116,6 @@ public final class HTTPServerTransport {
     /// Closes the listening socket; replies from now on carry `Connection: close`, and
     /// connections idle for a second are closed, so the drain ends when every connection has.
     public func stopAccepting() {
-        isDraining = true
         tracker.isDraining = true
         tracker.listener = nil
         if let boundSocket {
@@ -141,13 +140,21 @@ public final class HTTPServerTransport {
         if response.deferred != nil || response.stream != nil {
             return answerLater(response, to: request, cRequest, on: connection, closeConnection: closeConnection)
         }
+        send(response, to: cRequest, method: request.method, closeConnection: closeConnection, on: connection)
+    }
+
+    /// Writes `response` for `cRequest` and starts it on its way. After this, evhttp may have
+    /// freed the request and the connection (the reply's completion may run inside): callers
+    /// touch neither.
+    func send(
+        _ response: Response, to cRequest: UnsafeMutablePointer<evhttp_request>, method: HTTPMethod,
+        closeConnection: Bool, on connection: Connection?
+    ) {
         ReplyWriter.send(
-            response, to: cRequest, method: request.method, closeConnection: closeConnection,
+            response, to: cRequest, method: method, closeConnection: closeConnection,
             date: dateCache.value(at: loop.cachedUnixSeconds), lengths: &contentLengths)
-        // Last: the reply's completion runs inside, after which evhttp may have freed the
-        // request and the connection; nothing here touches them afterwards. TLS connections
-        // write through OpenSSL, as the bufferevent schedules it.
         guard let connection else { return }
+        // TLS connections write through OpenSSL, as their bufferevent schedules it.
         if connection.isTLS {
             TLSRecords.coalesce(connection.bufferevent)
         } else {

@@ -23,8 +23,6 @@ final class PendingReply {
     private(set) var isAbandoned = false
     /// A streamed body's writer waiting for the connection's output to drain.
     private var drainWaiter: CheckedContinuation<Void, any Error>?
-    /// Body bytes queued so far (streams), for the access log.
-    var bytesSent = 0
     private var hangUpWatch: OpaquePointer?
 
     init(request: UnsafeMutablePointer<evhttp_request>, connection: Connection, method: HTTPMethod, closeConnection: Bool) {
@@ -50,9 +48,13 @@ final class PendingReply {
         if let hangUpWatch { event_del(hangUpWatch) }
     }
 
-    /// The client went away: cancel the task and wake a waiting writer, which then throws.
+    /// The client went away (evhttp's connection is being freed): cancel the task and wake a
+    /// waiting writer, which then throws. Called before evhttp frees the request it still owns.
     func abandon() {
         isAbandoned = true
+        // evhttp detaches (rather than frees) a request still being answered when it sees the
+        // client go; a detached request is ours to free.
+        if evhttp_request_get_connection(request) == nil { evhttp_request_free(request) }
         stopWatching()
         task?.cancel()
         drainWaiter?.resume(throwing: CancellationError())

@@ -69,6 +69,7 @@ import Testing
         let pair = try CertificatePair(commonName: "first")
         let pidFile = temporaryPath("tls.pid")
         let server = try ServerProcess(["--tls-cert", pair.certificate, "--tls-key", pair.key, "--pid-file", pidFile, "--workers", "2"])
+        defer { stopReplacement(namedIn: pidFile, besides: server.pid) }
         try server.waitForLog(containing: "all 2 workers listening")
         // ctl reads /status over https, trusting the server's own certificate file.
         let on = try runEventserver(["ctl", "maintenance", "on", "--pid-file", pidFile])
@@ -89,6 +90,7 @@ import Testing
         let pair = try CertificatePair(commonName: "first")
         let pidFile = temporaryPath("tls.pid")
         let server = try ServerProcess(["--tls-cert", pair.certificate, "--tls-key", pair.key, "--pid-file", pidFile])
+        defer { stopReplacement(namedIn: pidFile, besides: server.pid) }
         let upgrade = try runEventserver(["ctl", "upgrade", "--pid-file", pidFile])
         #expect(upgrade.status == 0, "ctl upgrade: \(upgrade.errors)")
         let newPID = try #require(PIDFileReader.pid(pidFile))

@@ -9,8 +9,10 @@ import Testing
     @Test func upgradesUnderLoadLoseNothing() throws {
         let pidFile = temporaryPath("upgrade.pid")
         let server = try ServerProcess(["--pid-file", pidFile])
+        defer { stopReplacement(namedIn: pidFile, besides: server.pid) }
         let load = LoadClient(port: server.port, connections: 4)
         load.start()
+        defer { _ = load.stop() }  // also when an expectation throws: the threads must end
         try load.waitForRequests(200)
         var pids = [server.pid]
         for _ in 0..<3 {
@@ -36,6 +38,7 @@ import Testing
     @Test func maintenanceCrossesAnUpgrade() throws {
         let pidFile = temporaryPath("upgrade.pid")
         let server = try ServerProcess(["--pid-file", pidFile])
+        defer { stopReplacement(namedIn: pidFile, besides: server.pid) }
         server.send(SIGUSR1)
         try server.waitForState("maintenance")
         let upgrade = try runEventserver(["ctl", "upgrade", "--pid-file", pidFile])
@@ -54,6 +57,7 @@ import Testing
     @Test func aBrokenBuildLeavesTheOldServerServing() throws {
         let pidFile = temporaryPath("upgrade.pid")
         let server = try ServerProcess(["--pid-file", pidFile])
+        defer { stopReplacement(namedIn: pidFile, besides: server.pid) }
         let broken = temporaryPath("broken-eventserver")
         try "#!/bin/sh\necho 'eventserver: error: this build is broken' >&2\nexit 1\n"
             .write(toFile: broken, atomically: true, encoding: .utf8)
@@ -79,11 +83,13 @@ import Testing
     @Test func aWorkerGroupIsUpgradedWhole() throws {
         let pidFile = temporaryPath("upgrade.pid")
         let server = try ServerProcess(["--pid-file", pidFile, "--workers", "2"])
+        defer { stopReplacement(namedIn: pidFile, besides: server.pid) }
         try server.waitForLog(containing: "all 2 workers listening")
         server.send(SIGUSR1)
         try server.waitForState("maintenance")
         let load = LoadClient(port: server.port, connections: 4, expecting: 503)
         load.start()
+        defer { _ = load.stop() }  // also when an expectation throws: the threads must end
         try load.waitForRequests(200)
         let upgrade = try runEventserver(["ctl", "upgrade", "--pid-file", pidFile])
         #expect(upgrade.status == 0, "ctl upgrade: \(upgrade.errors)")
@@ -97,6 +103,14 @@ import Testing
         kill(newMaster, SIGTERM)
         try waitUntilGone(newMaster)
     }
+}
+
+/// Stops the process the pid file names if it is not `original` (a replacement a failed test
+/// would otherwise leave running; ServerProcess stops the original).
+func stopReplacement(namedIn pidFile: String, besides original: pid_t) {
+    guard let pid = PIDFileReader.pid(pidFile), pid != original else { return }
+    kill(pid, SIGTERM)
+    try? waitUntilGone(pid)
 }
 
 /// Waits (bounded) until `pid` has exited.

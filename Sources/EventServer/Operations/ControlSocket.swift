@@ -22,8 +22,9 @@ final class ControlSocket {
     private var watch: ReadableWatch?
     private var sessions: [Int32: (watch: ReadableWatch, pending: [UInt8])] = [:]
 
-    init(path: String, loop: EventLoop, offer: @escaping TakeoverOffer, onReady: @escaping (Int32) -> Void) throws {
-        self.path = path
+    /// Listens at `Handover.controlPath(forPIDFile:)`.
+    init(forPIDFile pidFile: String, loop: EventLoop, offer: @escaping TakeoverOffer, onReady: @escaping (Int32) -> Void) throws {
+        path = Handover.controlPath(forPIDFile: pidFile)
         self.loop = loop
         self.offer = offer
         self.onReady = onReady

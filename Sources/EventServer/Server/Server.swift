@@ -110,17 +110,7 @@ public final class Server {
         self.transport = transport
         statistics.connections = transport.counters
         defer { self.transport = nil }
-        let bound: BoundAddress
-        if let takenOver {
-            bound = try transport.adopt(listeningSocket: takenOver.listeningSockets[0])
-            for extra in takenOver.listeningSockets.dropFirst() { close(extra) }
-            takenOver.adoptOutput()
-        } else if let given = listeningSocket ?? SocketActivation.inherited {
-            bound = try transport.adopt(listeningSocket: given)
-        } else {
-            bound = try transport.bind(
-                host: configuration.host, port: configuration.port, backlog: configuration.backlog, sharedPort: asWorker)
-        }
+        let bound = try listen(transport, asWorker: asWorker, listeningSocket: listeningSocket)
         let pidFile = asWorker ? nil : configuration.pidFilePath.map(PIDFile.init(path:))
         // A replacing process writes the pid file only once it serves and listens for the next
         // upgrade (`ctl upgrade` waits for it); until then the file names the running server.
@@ -138,7 +128,7 @@ public final class Server {
         }
         if let pidFile {
             controlSocket = try ControlSocket(
-                path: Handover.controlPath(forPIDFile: pidFile.path), loop: loop,
+                forPIDFile: pidFile.path, loop: loop,
                 offer: { [unowned self] in takeoverOffer() }, onReady: { [unowned self] in handOver(to: $0) })
         }
         defer { controlSocket?.close(removingPath: !handedOver) }
@@ -150,5 +140,21 @@ public final class Server {
         try loop.run()
         accessLog?.flush()
         logger.info("stopped", metadata: ["requests": "\(statistics.requestsReceived)"])
+    }
+
+    /// The listening socket: handed over by the server this one replaces, given by a worker's
+    /// master or by systemd, or bound here.
+    private func listen(_ transport: HTTPServerTransport, asWorker: Bool, listeningSocket: Int32?) throws -> BoundAddress {
+        if let takenOver {
+            let bound = try transport.adopt(listeningSocket: takenOver.listeningSockets[0])
+            for extra in takenOver.listeningSockets.dropFirst() { close(extra) }
+            takenOver.adoptOutput()
+            return bound
+        }
+        if let given = listeningSocket ?? SocketActivation.inherited {
+            return try transport.adopt(listeningSocket: given)
+        }
+        return try transport.bind(
+            host: configuration.host, port: configuration.port, backlog: configuration.backlog, sharedPort: asWorker)
     }
 }

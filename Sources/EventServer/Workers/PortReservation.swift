@@ -5,10 +5,10 @@ internal import Evhttp
 import Glibc
 #endif
 
-/// PortReservation binds, without listening, the address workers share.
+/// PortReservation binds the address workers share, after checking nobody else listens there.
 ///
-/// A bound socket that does not listen takes no connections, but with SO_REUSEPORT it keeps the
-/// port for this user while workers come and go, and turns `--port 0` into one concrete port.
+/// The reservation turns `--port 0` into one concrete port; the master then listens on it and
+/// on one more SO_REUSEPORT socket per further worker slot, and keeps them all.
 enum PortReservation {
     /// Binds the address for a group of workers; throws the usual "in use" error when any other
     /// socket listens there (another eventserver, alone or with workers, or anything else).
@@ -32,12 +32,17 @@ enum PortReservation {
     static func listeningSocket(host: String, port: Int, backlog: Int) throws -> Int32 {
         try withAddress(host: host, port: port) { address, shown in
             let descriptor = try bindShared(address.pointee, shown: shown)
-            guard listen(descriptor, Int32(clamping: backlog)) == 0 else {
-                let reason = String(cString: strerror(errno))
-                close(descriptor)
-                throw TransportError.cannotListen(address: shown, reason: reason)
-            }
+            try listen(descriptor, backlog: backlog, shown: shown)
             return descriptor
+        }
+    }
+
+    /// Starts listening on a bound socket; closes it and throws when the kernel refuses.
+    static func listen(_ descriptor: Int32, backlog: Int, shown: String) throws {
+        guard Glibc.listen(descriptor, Int32(clamping: backlog)) == 0 else {
+            let reason = String(cString: strerror(errno))
+            close(descriptor)
+            throw TransportError.cannotListen(address: shown, reason: reason)
         }
     }
 

@@ -66,7 +66,6 @@ public final class WorkerSupervisor {
     private var deaths: [Double] = []
     /// Why the group is ending with status 1, once it is.
     private var failure: WorkerError?
-    private var reservedPort: Int32 = -1
     /// One listening socket per worker slot (all the same one under socket activation).
     private var sockets: [Int32] = []
     /// Given by `ctl upgrade`'s new process: the sockets and state of the group it replaces.
@@ -140,10 +139,12 @@ public final class WorkerSupervisor {
             sharedPort = SocketAddress.local(of: activated)?.port ?? configuration.port
             sockets = Array(repeating: activated, count: count)
         } else {
+            // The reservation (which also turns --port 0 into one port) becomes slot 0's socket.
             let reservation = try PortReservation.reserve(host: configuration.host, port: configuration.port)
-            reservedPort = reservation.descriptor
             sharedPort = reservation.port
-            for _ in 0..<count {
+            try PortReservation.listen(reservation.descriptor, backlog: configuration.backlog, shown: "port \(sharedPort)")
+            sockets.append(reservation.descriptor)
+            for _ in 1..<count {
                 sockets.append(try PortReservation.listeningSocket(host: configuration.host, port: sharedPort, backlog: configuration.backlog))
             }
         }
@@ -182,7 +183,6 @@ public final class WorkerSupervisor {
         loop?.detachAfterFork()
         LibeventLog.dropSignalOwnershipWarning()
         signal(SIGCHLD, SIG_DFL)
-        if reservedPort >= 0 { close(reservedPort) }
         for worker in workers.values { close(worker.report) }
         for other in Set(sockets) where other != sockets[slot] { close(other) }
         controlSocket?.closeInChild()
@@ -318,7 +318,7 @@ public final class WorkerSupervisor {
         guard let pidFile = configuration.pidFilePath, let loop else { return }
         do {
             controlSocket = try ControlSocket(
-                path: Handover.controlPath(forPIDFile: pidFile), loop: loop,
+                forPIDFile: pidFile, loop: loop,
                 offer: { [unowned self] in takeoverOffer() }, onReady: { [unowned self] in handOver(to: $0) })
         } catch {
             logger.error("no control socket, so no upgrades: \(error)")

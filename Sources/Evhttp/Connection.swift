@@ -32,7 +32,8 @@ final class Connection {
     /// client closes or the linger ends, so the reply is not lost to a reset.
     var lingeringSince: Int?
     /// The tracker that owns this record (and outlives it): told of violations and replies.
-    unowned let tracker: ConnectionTracker
+    /// `unowned(unsafe)`: that ownership makes the reference valid, so no check per request.
+    unowned(unsafe) let tracker: ConnectionTracker
     private var inputCallback: OpaquePointer?
 
     /// Whether the bytes go through OpenSSL: never written to the socket directly.

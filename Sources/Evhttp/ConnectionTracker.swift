@@ -18,7 +18,7 @@ import Glibc
 /// Loop-confined.
 final class ConnectionTracker {
     let counters: ConnectionCounters
-    /// Called whenever the replies in flight drop to zero.
+    /// Called whenever the replies in flight drop to zero while draining.
     var onAllRepliesWritten: (() -> Void)?
     /// Called whenever a connection closes.
     var onConnectionClosed: (() -> Void)?
@@ -171,7 +171,8 @@ final class ConnectionTracker {
 
     private func replyFinished() {
         counters.repliesInFlight -= 1
-        if counters.repliesInFlight == 0 { onAllRepliesWritten?() }
+        // Only a drain waits for this; outside one, calling it would be a closure call per request.
+        if counters.repliesInFlight == 0 && isDraining { onAllRepliesWritten?() }
     }
 
     // MARK: Refusals and deadlines

@@ -18,7 +18,8 @@ public final class HTTPServerTransport {
     let loop: EventLoop
     private let http: OpaquePointer
     private let tracker: ConnectionTracker
-    unowned let responder: any HTTPResponder
+    /// `unowned(unsafe)`: the responder owns the transport, so it is alive whenever a request is.
+    unowned(unsafe) let responder: any HTTPResponder
     private var boundSocket: OpaquePointer?
     var dateCache = HTTPDateCache()
     var contentLengths = ContentLengthCache()
@@ -107,7 +108,7 @@ public final class HTTPServerTransport {
         set { tracker.onConnectionClosed = newValue }
     }
 
-    /// Called whenever the replies in flight drop to zero.
+    /// Called whenever the replies in flight drop to zero while draining (`stopAccepting()`).
     public var onAllRepliesWritten: (() -> Void)? {
         get { tracker.onAllRepliesWritten }
         set { tracker.onAllRepliesWritten = newValue }

@@ -12,15 +12,11 @@ enum RequestReader {
         let method = method(of: evhttp_request_get_command(request))
         let (path, query) = target(of: request)
         let minorVersion = Int(cevent_request_minor_version(request))
+        let headers = headers(of: request)
+        let body = body(of: request)
         return Request(
-            method: method,
-            path: path,
-            rawQuery: query,
-            minorVersion: minorVersion,
-            headers: headers(of: request),
-            body: body(of: request),
-            peerAddress: peerAddress
-        )
+            method: method, path: path, rawQuery: query, minorVersion: minorVersion,
+            headers: headers, body: body, peerAddress: peerAddress)
     }
 
     private static func method(of command: evhttp_cmd_type) -> HTTPMethod {
@@ -66,8 +62,15 @@ enum RequestReader {
     /// Content-Length, Transfer-Encoding) were already checked on the raw bytes
     /// (`RequestScanner`), before evhttp could merge or truncate anything.
     private static func headers(of request: UnsafeMutablePointer<evhttp_request>) -> HTTPHeaders {
-        var headers = HTTPHeaders()
-        var field = cevent_headers_first(evhttp_request_get_input_headers(request))
+        let list = evhttp_request_get_input_headers(request)
+        var count = 0
+        var field = cevent_headers_first(list)
+        while let current = field {
+            count += 1
+            field = cevent_headers_next(current)
+        }
+        var headers = HTTPHeaders(capacity: count)
+        field = cevent_headers_first(list)
         while let current = field {
             field = cevent_headers_next(current)
             guard let key = current.pointee.key, let value = current.pointee.value else { continue }

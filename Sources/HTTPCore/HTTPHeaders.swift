@@ -21,6 +21,13 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
     @inlinable
     public init() { fields = [] }
 
+    /// An empty list with room for `capacity` fields: one allocation for a whole header block.
+    @inlinable
+    public init(capacity: Int) {
+        fields = []
+        fields.reserveCapacity(capacity)
+    }
+
     public init(dictionaryLiteral elements: (String, String)...) {
         fields = elements.map { Field(name: $0.0, value: $0.1) }
     }

@@ -1,8 +1,10 @@
 /// PathParameters are the decoded values a route pattern's `:name` and `*name` segments matched.
 public struct PathParameters: Sendable, Equatable {
-    private var pairs: [(name: String, value: String)] = []
+    @usableFromInline var pairs: [(name: String, value: String)]
 
-    public init() {}
+    /// No parameters. Inlinable so a `Request` is built in place, without a copy.
+    @inlinable
+    public init() { pairs = [] }
 
     /// The value bound to `name`, or nil.
     public subscript(name: String) -> String? {

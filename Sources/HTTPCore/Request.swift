@@ -18,7 +18,7 @@ public struct Request: Sendable {
     /// The socket peer's address (IPv4 or IPv6 text), or nil when unknown.
     public var peerAddress: String?
     /// The values the matched route pattern bound (`:id`, `*path`), decoded.
-    public var parameters = PathParameters()
+    public var parameters: PathParameters
 
     /// The decoded query items: `request.query["q"]`.
     public var query: QueryItems { QueryItems(rawQuery) }
@@ -42,5 +42,6 @@ public struct Request: Sendable {
         self.headers = headers
         self.body = body
         self.peerAddress = peerAddress
+        parameters = PathParameters()
     }
 }

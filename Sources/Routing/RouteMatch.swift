@@ -7,7 +7,7 @@ import HTTPCore
 /// 405 with `Allow`, or OPTIONS' 204 with `Allow`, without looking the path up again.
 public struct RouteMatch {
     enum Outcome {
-        case route(any Handler, PathParameters)
+        case route(RouteEndpoint.Dispatch, PathParameters)
         case methodNotAllowed(allow: String)
         case options(allow: String)
         case notFound
@@ -20,11 +20,11 @@ public struct RouteMatch {
     /// Runs the route, or answers what no route covers.
     public func respond(to request: Request) throws -> Response {
         switch outcome {
-        case let .route(handler, parameters):
-            if parameters.isEmpty { return try handler.respond(to: request) }
+        case let .route(route, parameters):
+            if parameters.isEmpty { return try route.handler.respond(to: request) }
             var bound = request
             bound.parameters = parameters
-            return try handler.respond(to: bound)
+            return try route.handler.respond(to: bound)
         case let .options(allow):
             return Response(status: .noContent, headers: ["Allow": allow])
         case let .methodNotAllowed(allow):

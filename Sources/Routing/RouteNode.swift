@@ -86,10 +86,16 @@ final class RouteNode {
 
 /// RouteEndpoint holds the routes of one pattern, by method.
 final class RouteEndpoint {
-    /// What a request needs from its route: no strings to copy on the request path.
-    struct Dispatch {
+    /// What a request needs from its route: a class, so handing it on is one retain rather
+    /// than a copy of the handler's existential box.
+    final class Dispatch {
         let handler: any Handler
         let isExempt: Bool
+
+        init(handler: any Handler, isExempt: Bool) {
+            self.handler = handler
+            self.isExempt = isExempt
+        }
     }
 
     let pattern: String

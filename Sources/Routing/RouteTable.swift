@@ -25,7 +25,7 @@ public final class RouteTable: RoutesBuilder, Handler {
     private let root = RouteNode()
     /// Patterns made only of literals, by their exact text: a hit skips splitting and decoding
     /// the path, and a literal route is always the most specific match.
-    private var literalEndpoints: [String: RouteEndpoint] = [:]
+    private var literalEndpoints = LiteralRouteIndex()
     private var registered: [Route] = []
     private var registeringModule = "app"
 
@@ -44,7 +44,7 @@ public final class RouteTable: RoutesBuilder, Handler {
         let endpoint = try root.endpoint(for: parsed)
         try endpoint.add(route)
         if parsed.segments.allSatisfy({ $0.variableName == nil }) {
-            literalEndpoints[parsed.description] = endpoint
+            literalEndpoints.insert(endpoint, for: parsed.description)
         }
         registered.append(route)
     }
@@ -62,7 +62,7 @@ public final class RouteTable: RoutesBuilder, Handler {
             return RouteMatch(outcome: .notFound, isExempt: false)
         }
         if let route = endpoint.dispatch(for: request.method) {
-            return RouteMatch(outcome: .route(route.handler, parameters), isExempt: route.isExempt)
+            return RouteMatch(outcome: .route(route, parameters), isExempt: route.isExempt)
         }
         if request.method == .options {
             return RouteMatch(outcome: .options(allow: endpoint.allowHeader), isExempt: false)

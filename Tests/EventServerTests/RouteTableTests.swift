@@ -20,6 +20,21 @@ import Testing
         #expect(body(created) == "created 3")
     }
 
+    /// Literal paths are found through their own hash index, which grows as routes are added:
+    /// every one of many stays reachable, and near misses (a prefix, a longer path) are not found.
+    @Test func manyLiteralRoutesAreEachFound() throws {
+        let routes = RouteTable()
+        for number in 0..<200 {
+            try routes.get("/page/\(number)/view") { _ in .text("page \(number)") }
+        }
+        for number in 0..<200 {
+            #expect(body(try routes.respond(to: Request(method: .get, path: "/page/\(number)/view"))) == "page \(number)")
+        }
+        #expect(try routes.respond(to: Request(method: .get, path: "/page/1")).status == .notFound)
+        #expect(try routes.respond(to: Request(method: .get, path: "/page/1/view/x")).status == .notFound)
+        #expect(try routes.respond(to: Request(method: .get, path: "/page/200/view")).status == .notFound)
+    }
+
     @Test func unknownPathIs404WithShortBody() throws {
         let response = try table().respond(to: Request(method: .get, path: "/missing"))
         #expect(response.status == .notFound)

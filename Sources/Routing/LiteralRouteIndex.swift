@@ -1,0 +1,63 @@
+/// LiteralRouteIndex finds the endpoint of a pattern made only of literals by the path's exact
+/// text, with an unseeded FNV-1a hash over its bytes and open addressing.
+///
+/// A `Dictionary<String, _>` costs a seeded SipHash of the path (~180 instructions for `/`) on
+/// every request; this costs a few per byte. The keys are the app's own patterns, fixed before
+/// the server runs, so a predictable hash offers a client nothing to collide with: a path that
+/// is not a key ends at the first empty slot after a byte comparison or two.
+struct LiteralRouteIndex {
+    private struct Slot {
+        let path: String
+        let hash: UInt64
+        let endpoint: RouteEndpoint
+    }
+
+    /// Power-of-two sized, at most half full, so a probe meets an empty slot soon.
+    private var slots: [Slot?] = Array(repeating: nil, count: 8)
+    private var count = 0
+
+    subscript(path: String) -> RouteEndpoint? {
+        var key = path
+        let hash = key.withUTF8 { Self.hash($0) }
+        let mask = slots.count - 1
+        var index = Int(truncatingIfNeeded: hash) & mask
+        while let slot = slots[index] {
+            if slot.hash == hash && slot.path == path { return slot.endpoint }
+            index = (index + 1) & mask
+        }
+        return nil
+    }
+
+    /// Adds or replaces the endpoint for `path`.
+    mutating func insert(_ endpoint: RouteEndpoint, for path: String) {
+        if (count + 1) * 2 > slots.count { grow() }
+        var key = path
+        let hash = key.withUTF8 { Self.hash($0) }
+        let mask = slots.count - 1
+        var index = Int(truncatingIfNeeded: hash) & mask
+        while let slot = slots[index] {
+            if slot.hash == hash && slot.path == path {
+                slots[index] = Slot(path: path, hash: hash, endpoint: endpoint)
+                return
+            }
+            index = (index + 1) & mask
+        }
+        slots[index] = Slot(path: path, hash: hash, endpoint: endpoint)
+        count += 1
+    }
+
+    private mutating func grow() {
+        let old = slots.compactMap { $0 }
+        slots = Array(repeating: nil, count: slots.count * 2)
+        count = 0
+        for slot in old { insert(slot.endpoint, for: slot.path) }
+    }
+
+    private static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes {
+            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+        }
+        return hash
+    }
+}

@@ -53,36 +53,92 @@ struct ControlCommand: ParsableCommand {
             return (pid, probe)
         }
 
-        /// Polls `/status` until `done` holds, for at most `wait` seconds.
+        /// Polls `/status` until `done` holds, for at most `wait` seconds: for a worker group,
+        /// until every worker has said so (each connection reaches one worker; a worker still
+        /// handling its signal would otherwise miss a notice that ctl removes on return).
         func waitFor(_ probe: ServerProbe, _ done: (ServerProbe.Status) -> Bool) throws -> ServerProbe.Status {
             let deadline = MonotonicClock.seconds() + wait
             var last: ServerProbe.Status?
+            var confirmed: Set<Int32> = []
             repeat {
-                if let status = try? probe.status(), done(status) { return status } else { last = try? probe.status() }
+                let status = try? probe.status()
+                if let status, done(status) {
+                    confirmed.insert(status.pid)
+                    if confirmed.isSuperset(of: probe.workers) { return status }
+                    usleep(1_000)  // the next connection may reach another worker
+                    continue
+                }
+                last = status ?? last
                 usleep(20_000)
             } while MonotonicClock.seconds() < deadline
-            throw ControlError("the server did not confirm within \(wait) s" + (last.map { "; it reports \($0.state)" } ?? ""))
+            let pending = probe.workers.filter { !confirmed.contains($0) }
+            let workers = confirmed.isEmpty ? "" : "; workers \(pending.map(String.init).joined(separator: ", ")) did not"
+            throw ControlError("the server did not confirm within \(wait) s" + (last.map { "; it reports \($0.state)" } ?? "") + workers)
         }
     }
 
     struct Maintenance: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Enter (on) or leave (off) maintenance.")
+        static let configuration = CommandConfiguration(
+            abstract: "Enter (on) or leave (off) maintenance.",
+            discussion: """
+                `on --message TEXT --until WHEN` shows visitors a notice: the message (HTML-escaped) \
+                and the planned end on the page, both in the JSON reply, and Retry-After counting \
+                down to the end. WHEN is +90s, +30m, +2h or an RFC 3339 time. ctl leaves the notice \
+                in PIDFILE.notice (mode 0600) and sends the usual signal; leaving maintenance clears it.
+                """)
 
         enum Setting: String, ExpressibleByArgument, CaseIterable { case on, off }
 
         @Argument var setting: Setting
+        @Option(help: "The notice's message (with on), shown to visitors.")
+        var message: String?
+        @Option(help: "The planned end (with on): +90s, +30m, +2h or an RFC 3339 time.")
+        var until: String?
         @OptionGroup var placed: PlacedOptions
         @ParentCommand var control: ControlCommand
         var options: Options { Options(placed, before: control.placed) }
 
+        func validate() throws {
+            if setting == .off && (message != nil || until != nil) {
+                throw ValidationError("--message and --until go with `on`: leaving maintenance clears the notice")
+            }
+            if let message, message.utf8.count > MaintenanceNotice.maxMessageBytes {
+                throw ValidationError("--message is longer than \(MaintenanceNotice.maxMessageBytes) bytes")
+            }
+            if let until {
+                guard let end = PlannedEnd.parse(until, now: time(nil)) else {
+                    throw ValidationError("--until \(until): expected +90s, +30m, +2h or an RFC 3339 time such as 2026-11-30T14:00:00Z")
+                }
+                guard end > time(nil) else { throw ValidationError("--until \(until) has already passed") }
+            }
+        }
+
         func run() throws {
             try reportingControlErrors {
                 let (pid, probe) = try options.runningServer()
+                let noticeFile = NoticeFile(pidFilePath: options.pidFile)
+                // Whatever happens, no notice is left for a later plain signal to pick up.
+                defer { noticeFile.remove() }
+                let notice = setting == .on ? self.notice : nil
+                if let notice {
+                    do {
+                        try noticeFile.write(notice)
+                    } catch {
+                        throw ControlError("cannot leave the notice for the server: \(error)")
+                    }
+                }
                 let wanted = setting == .on ? "maintenance" : "serving"
                 try send(setting == .on ? .enterMaintenance : .leaveMaintenance, to: pid)
-                let status = try options.waitFor(probe) { $0.state == wanted }
+                let status = try options.waitFor(probe) { status in
+                    status.state == wanted && (notice.map { status.shows($0) } ?? true)
+                }
                 print(summary(status, probe))
             }
+        }
+
+        private var notice: MaintenanceNotice? {
+            guard message != nil || until != nil else { return nil }
+            return MaintenanceNotice(message: message, until: until.flatMap { PlannedEnd.parse($0, now: time(nil)) })
         }
     }
 
@@ -145,7 +201,17 @@ struct ControlCommand: ParsableCommand {
 }
 
 private func summary(_ status: ServerProbe.Status, _ probe: ServerProbe) -> String {
-    "\(status.state) since \(status.since) (pid \(status.pid), \(probe.url))"
+    var text = "\(status.state) since \(status.since) (pid \(status.pid), \(probe.url))"
+    if let until = status.until { text += ", planned end \(until)" }
+    if let message = status.message { text += ", message: \(message)" }
+    return text
+}
+
+extension ServerProbe.Status {
+    /// Whether the server shows `notice` (the planned end compared to the second).
+    func shows(_ notice: MaintenanceNotice) -> Bool {
+        message == notice.message && until == notice.until.map(UTCTime.iso8601)
+    }
 }
 
 /// The name of the signal `ctl` sends for `action`.

@@ -28,7 +28,8 @@ struct ServeCommand: ParsableCommand {
             }
             let settings = try options.configuration
             try WorkerSupervisor(count: workers, configuration: settings, takingOver: takenOver) { worker in
-                let server = try options.makeServer(port: worker.port, startInMaintenance: worker.startInMaintenance)
+                let server = try options.makeServer(
+                    port: worker.port, startInMaintenance: worker.startInMaintenance, notice: worker.maintenanceNotice)
                 try server.run(asWorker: true, listeningSocket: worker.listeningSocket, onListening: worker.reportListening)
             }.run()
         }

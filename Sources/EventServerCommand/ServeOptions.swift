@@ -109,10 +109,11 @@ struct ServeOptions: ParsableArguments {
     }
 
     /// A server with the stock modules registered: greeting, probes, status, metrics, static files.
-    func makeServer(port: Int? = nil, startInMaintenance: Bool? = nil) throws -> Server {
+    func makeServer(port: Int? = nil, startInMaintenance: Bool? = nil, notice: MaintenanceNotice? = nil) throws -> Server {
         var settings = try configuration
         if let port { settings.port = port }
         if let startInMaintenance { settings.startInMaintenance = startInMaintenance }
+        settings.startNotice = notice
         let server = try Server(configuration: settings)
         try server.register(GreetingRoutes())
         try server.register(HealthRoutes(maintenance: server.maintenance))

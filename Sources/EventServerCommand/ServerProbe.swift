@@ -25,10 +25,15 @@ struct ServerProbe {
         let version: String
         let requests: Int
         let reloads: Int
+        /// The operator's maintenance notice (absent from servers older than notices).
+        let message: String?
+        let until: String?
     }
 
     let host: String
     let port: Int
+    /// A `--workers` master's workers (each answers `/status` for itself); empty for one server.
+    let workers: [Int32]
 
     /// The server's own certificate file when it serves HTTPS (`--tls-cert`): trusted, and
     /// nothing else, to read its status.
@@ -42,7 +47,8 @@ struct ServerProbe {
     /// `--workers` master (which only reserves the port); nil when none can be seen.
     init?(pid: Int32) {
         let children = (try? String(decoding: FileBytes.read("/proc/\(pid)/task/\(pid)/children"), as: UTF8.self)) ?? ""
-        let inodes = ([pid] + children.split(separator: " ").compactMap { Int32($0) })
+        workers = children.split(separator: " ").compactMap { Int32($0) }
+        let inodes = ([pid] + workers)
             .reduce(into: Set<String>()) { $0.formUnion(Self.socketInodes(of: $1)) }
         for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
             guard let text = try? String(decoding: FileBytes.read(table), as: UTF8.self) else { continue }

@@ -7,9 +7,11 @@ import Glibc
 /// never half, and once `write` returns the new content survives a power cut (the rename itself
 /// is only durable once the folder's entry is on disk).
 package enum AtomicFile {
-    package static func write(_ text: String, to path: String) throws {
+    /// Writes `text` to `path`; a new file gets `mode` (0600 keeps it to its owner).
+    package static func write(_ text: String, to path: String, mode: mode_t = 0o644) throws {
         let temporary = "\(path).tmp.\(getpid())"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        unlink(temporary)  // a leftover of a crash would keep its own mode
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC, mode)
         guard descriptor >= 0 else { throw error(path) }
         let bytes = Array(text.utf8)
         let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }

@@ -1,9 +1,13 @@
 import EventServerSupport
 import HTTPCore
-/// MaintenancePage holds the 503 replies sent during maintenance, built once.
+/// MaintenancePage holds the 503 replies sent during maintenance, built once per page and notice.
 ///
 /// Each reply carries `Retry-After` and `Cache-Control: no-store`; the HTML body is either the
 /// built-in page or an operator's file, and a JSON body serves clients that prefer JSON.
+///
+/// An operator's page may place the notice with placeholders, each replaced HTML-escaped:
+/// `{{message}}` (the notice's message, or the default sentence), `{{until}}` (the planned end
+/// as an RFC 3339 UTC time, or empty) and `{{retry_after}}` (the seconds sent in `Retry-After`).
 public struct MaintenancePage: Sendable {
     /// The reply for clients that prefer HTML (browsers, curl).
     public let htmlResponse: Response
@@ -11,21 +15,31 @@ public struct MaintenancePage: Sendable {
     public let jsonResponse: Response
     /// The `Retry-After` value, in seconds.
     public let retryAfterSeconds: Int
+    /// The operator's page as read, placeholders unreplaced; nil for the built-in page.
+    public let template: [UInt8]?
 
-    /// Builds the replies; `html` replaces the built-in page when given.
-    public init(retryAfterSeconds: Int, html: [UInt8]? = nil) {
+    /// The sentence shown when the notice carries no message.
+    public static let defaultMessage = "The service is down for maintenance."
+
+    /// Builds the replies; `html` (an operator's page, placeholders allowed) replaces the
+    /// built-in page when given; `notice` adds the operator's message and planned end.
+    public init(retryAfterSeconds: Int, html: [UInt8]? = nil, notice: MaintenanceNotice? = nil) {
         self.retryAfterSeconds = max(0, retryAfterSeconds)
+        template = html
         let retryAfter = String(self.retryAfterSeconds)
         let common: HTTPHeaders = ["Retry-After": retryAfter, "Cache-Control": "no-store"]
+        let message = notice?.message ?? Self.defaultMessage
+        let until = notice?.until.map(UTCTime.iso8601)
         var htmlHeaders = common
         htmlHeaders.add(name: "Content-Type", value: "text/html; charset=utf-8")
-        htmlResponse = Response(
-            status: .serviceUnavailable, headers: htmlHeaders, body: html ?? Array(Self.builtInHTML.utf8))
+        let body = html.map { Self.fill($0, message: message, until: until ?? "", retryAfter: retryAfter) }
+            ?? Array(Self.builtInPage(message: notice?.message, until: until).utf8)
+        htmlResponse = Response(status: .serviceUnavailable, headers: htmlHeaders, body: body)
         var jsonHeaders = common
         jsonHeaders.add(name: "Content-Type", value: "application/json")
         let json = """
-            {"status":"maintenance","message":"The service is down for maintenance.",\
-            "retry_after_seconds":\(retryAfter)}\n
+            {"status":"maintenance","message":\(TextEscaping.jsonString(message)),\
+            "until":\(until.map(TextEscaping.jsonString) ?? "null"),"retry_after_seconds":\(retryAfter)}\n
             """
         jsonResponse = Response(status: .serviceUnavailable, headers: jsonHeaders, body: Array(json.utf8))
     }
@@ -33,6 +47,29 @@ public struct MaintenancePage: Sendable {
     /// Builds the replies with the HTML page read from `path`.
     public init(retryAfterSeconds: Int, htmlFile path: String) throws {
         self.init(retryAfterSeconds: retryAfterSeconds, html: try FileBytes.read(path))
+    }
+
+    /// The same page for `notice`, with `retryAfterSeconds` in `Retry-After`.
+    public func with(notice: MaintenanceNotice?, retryAfterSeconds: Int) -> MaintenancePage {
+        MaintenancePage(retryAfterSeconds: retryAfterSeconds, html: template, notice: notice)
+    }
+
+    /// The operator's page with its placeholders replaced (escaped).
+    private static func fill(_ page: [UInt8], message: String, until: String, retryAfter: String) -> [UInt8] {
+        let text = String(decoding: page, as: UTF8.self)
+        guard text.contains("{{") else { return page }
+        let filled = text
+            .replacing("{{message}}", with: TextEscaping.html(message))
+            .replacing("{{until}}", with: TextEscaping.html(until))
+            .replacing("{{retry_after}}", with: retryAfter)
+        return Array(filled.utf8)
+    }
+
+    /// The built-in page, with the operator's message and planned end when given.
+    private static func builtInPage(message: String?, until: String?) -> String {
+        let text = message.map(TextEscaping.html) ?? "The service is down for maintenance. Please try again in a few minutes."
+        let end = until.map { "\n<p>Planned end: <time datetime=\"\($0)\">\($0)</time></p>" } ?? ""
+        return builtInHTML.replacing("{{notice}}", with: "<p>\(text)</p>" + end)
     }
 
     static let builtInHTML = """
@@ -53,7 +90,7 @@ public struct MaintenancePage: Sendable {
         <body>
         <main>
         <h1>We&rsquo;ll be back soon</h1>
-        <p>The service is down for maintenance. Please try again in a few minutes.</p>
+        {{notice}}
         </main>
         </body>
         </html>

@@ -1,4 +1,8 @@
 import HTTPCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
 /// MaintenanceResponder decides what a gated request gets during maintenance: the 503 page,
 /// a redirect, or normal service for an allowed peer.
 ///
@@ -12,6 +16,11 @@ public final class MaintenanceResponder {
     /// The last `Accept` value seen and whether it prefers JSON: clients of one kind send the same
     /// string again and again, so most gated requests skip the negotiation.
     private var lastAccept: (value: String, prefersJSON: Bool)?
+    /// The page last built for a notice, and what it was built for: rebuilt when the notice
+    /// changes, or each second while `Retry-After` counts down to the planned end.
+    private var noticePage: (notice: MaintenanceNotice, retryAfter: Int, page: MaintenancePage)?
+    /// The clock for the countdown (Unix seconds); tests set their own.
+    private let now: () -> Int
 
     /// Builds the responder around `page`.
     ///
@@ -22,9 +31,10 @@ public final class MaintenanceResponder {
     ///   - allowedPeers: requests from these addresses are served normally in maintenance.
     public init(
         page: MaintenancePage, pagePath: String? = nil, redirectLocation: String? = nil,
-        allowedPeers: [AddressRange] = []
+        allowedPeers: [AddressRange] = [], now: @escaping () -> Int = { time(nil) }
     ) {
         self.page = page
+        self.now = now
         self.pagePath = pagePath
         redirect = redirectLocation.map { ($0, Self.path(of: $0)) }
         self.allowedPeers = allowedPeers
@@ -34,6 +44,7 @@ public final class MaintenanceResponder {
     public func reloadPage() throws {
         guard let pagePath else { return }
         page = try MaintenancePage(retryAfterSeconds: page.retryAfterSeconds, htmlFile: pagePath)
+        noticePage = nil
     }
 
     /// Whether the request's socket peer is allowed through the gate.
@@ -42,14 +53,23 @@ public final class MaintenanceResponder {
         return allowedPeers.contains { $0.contains(peer) }
     }
 
-    /// The reply to a gated request.
-    public func reply(to request: Request) -> Response {
+    /// The reply to a gated request, showing `notice` when the operator gave one.
+    public func reply(to request: Request, notice: MaintenanceNotice? = nil) -> Response {
+        let page = notice.map(self.page(for:)) ?? page
         if let redirect, request.method == .get || request.method == .head, request.path != redirect.path {
             var response = Response(status: .temporaryRedirect, headers: ["Location": redirect.location, "Cache-Control": "no-store"])
             response.headers.add(name: "Retry-After", value: String(page.retryAfterSeconds))
             return response
         }
         return prefersJSON(request.headers["Accept"]) ? page.jsonResponse : page.htmlResponse
+    }
+
+    private func page(for notice: MaintenanceNotice) -> MaintenancePage {
+        let retryAfter = notice.retryAfterSeconds(now: now(), otherwise: page.retryAfterSeconds)
+        if let noticePage, noticePage.notice == notice, noticePage.retryAfter == retryAfter { return noticePage.page }
+        let built = page.with(notice: notice, retryAfterSeconds: retryAfter)
+        noticePage = (notice, retryAfter, built)
+        return built
     }
 
     private func prefersJSON(_ accept: String?) -> Bool {

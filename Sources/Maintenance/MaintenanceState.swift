@@ -14,6 +14,8 @@ public final class MaintenanceState {
     public private(set) var isActive: Bool
     /// Wall-clock seconds since the Unix epoch of the last change (or of creation).
     public private(set) var changedAt: Int
+    /// What the operator said about this maintenance window; nil outside maintenance.
+    public private(set) var notice: MaintenanceNotice?
     /// How many times the state changed since start.
     public private(set) var transitions = 0
     /// Replies the gate answered in place of a route (503 pages and redirects).
@@ -22,26 +24,41 @@ public final class MaintenanceState {
     private var subscribers: [AsyncStream<MaintenanceSnapshot>.Continuation] = []
 
     /// The state now, as a value a task may carry.
-    public var snapshot: MaintenanceSnapshot { MaintenanceSnapshot(isActive: isActive, changedAt: changedAt) }
-
-    /// Creates the flag, starting in maintenance when `active` is true.
-    public init(active: Bool = false, changedAt: Int? = nil) {
-        isActive = active
-        self.changedAt = changedAt ?? time(nil)
+    public var snapshot: MaintenanceSnapshot {
+        MaintenanceSnapshot(isActive: isActive, changedAt: changedAt, notice: notice)
     }
 
-    /// Enters maintenance; returns false when already in maintenance.
-    @discardableResult
-    public func enter() -> Bool { set(true) }
+    /// Creates the flag, starting in maintenance when `active` is true (with `notice`, if any).
+    public init(active: Bool = false, changedAt: Int? = nil, notice: MaintenanceNotice? = nil) {
+        isActive = active
+        self.changedAt = changedAt ?? time(nil)
+        self.notice = active ? notice : nil
+    }
 
-    /// Leaves maintenance; returns false when already serving.
+    /// Enters maintenance; returns false when already in maintenance. A `notice` given replaces
+    /// the current one even then (an operator updating the message or the planned end).
     @discardableResult
-    public func leave() -> Bool { set(false) }
+    public func enter(notice: MaintenanceNotice? = nil) -> Bool {
+        if let notice { self.notice = notice }
+        guard set(true) else {
+            if notice != nil { announce() }
+            return false
+        }
+        return true
+    }
+
+    /// Leaves maintenance and forgets the notice; returns false when already serving.
+    @discardableResult
+    public func leave() -> Bool {
+        notice = nil
+        return set(false)
+    }
 
     /// Takes the state a replaced server had (an upgrade): not a change, so nothing is counted.
     public func restore(_ snapshot: MaintenanceSnapshot) {
         isActive = snapshot.isActive
         changedAt = snapshot.changedAt
+        notice = snapshot.isActive ? snapshot.notice : nil
     }
 
     /// The state now, then every change as it happens, until `endUpdates()` or the consumer
@@ -66,12 +83,16 @@ public final class MaintenanceState {
         isActive = active
         changedAt = time(nil)
         transitions += 1
+        announce()
+        return true
+    }
+
+    private func announce() {
         let now = snapshot
         subscribers.removeAll { subscriber in
             if case .terminated = subscriber.yield(now) { return true }
             return false
         }
-        return true
     }
 }
 
@@ -81,9 +102,12 @@ public struct MaintenanceSnapshot: Sendable, Equatable {
     public let isActive: Bool
     /// Unix seconds of the change that led to this state.
     public let changedAt: Int
+    /// The operator's notice, when in maintenance with one.
+    public let notice: MaintenanceNotice?
 
-    public init(isActive: Bool, changedAt: Int) {
+    public init(isActive: Bool, changedAt: Int, notice: MaintenanceNotice? = nil) {
         self.isActive = isActive
         self.changedAt = changedAt
+        self.notice = notice
     }
 }

@@ -7,10 +7,12 @@ import Glibc
 /// StatusRoutes serves `GET /status`: the live state as JSON, exempt from maintenance so
 /// operators and scripts can see it at any time; and `GET /status/events`, a Server-Sent Events
 /// stream of the state: the current one at once, then every change as it happens
-/// (`event: maintenance` / `event: serving`, data `{"state":…,"since":…,"since_unix":…}`).
+/// (`event: maintenance` / `event: serving`, data `{"state":…,"since":…,"since_unix":…,
+/// "message":…,"until":…}`).
 ///
-/// `{"state":"maintenance","since":"2026-11-25T17:22:06Z","since_unix":…,"uptime_seconds":…,
-/// "pid":…,"version":"0.1.0","requests":…,"reloads":…}`
+/// `{"state":"maintenance","since":"2026-11-25T17:22:06Z","since_unix":…,"message":…,"until":…,
+/// "uptime_seconds":…,"pid":…,"version":"0.1.0","requests":…,"reloads":…}`; `message` and
+/// `until` (RFC 3339) are the operator's notice, null when none was given.
 public struct StatusRoutes: RouteModule {
     private let maintenance: MaintenanceState
     private let statistics: ServerStatistics
@@ -36,7 +38,8 @@ public struct StatusRoutes: RouteModule {
                     let name = state.isActive ? "maintenance" : "serving"
                     try await events.send(
                         event: name,
-                        data: #"{"state":"\#(name)","since":"\#(UTCTime.iso8601(state.changedAt))","since_unix":\#(state.changedAt)}"#)
+                        data: #"{"state":"\#(name)","since":"\#(UTCTime.iso8601(state.changedAt))","since_unix":\#(state.changedAt),"#
+                            + noticeFields(state.notice) + "}")
                 }
             }
         }
@@ -51,7 +54,8 @@ public struct StatusRoutes: RouteModule {
             let uptime = (statistics.uptimeSeconds * 1000).rounded() / 1000
             let json = """
                 {"state":"\(state)","since":"\(UTCTime.iso8601(maintenance.changedAt))",\
-                "since_unix":\(maintenance.changedAt),"uptime_seconds":\(uptime),"pid":\(getpid()),\
+                "since_unix":\(maintenance.changedAt),\(noticeFields(maintenance.notice)),\
+                "uptime_seconds":\(uptime),"pid":\(getpid()),\
                 "version":"\(EventServerVersion.current)","requests":\(statistics.requestsReceived),\
                 "reloads":\(statistics.reloads)}\n
                 """
@@ -60,4 +64,11 @@ public struct StatusRoutes: RouteModule {
             return response
         }
     }
+}
+
+/// `"message":…,"until":…` for a notice, each null when absent.
+private func noticeFields(_ notice: MaintenanceNotice?) -> String {
+    let message = notice?.message.map(TextEscaping.jsonString) ?? "null"
+    let until = notice?.until.map { "\"\(UTCTime.iso8601($0))\"" } ?? "null"
+    return #""message":\#(message),"until":\#(until)"#
 }

@@ -39,15 +39,22 @@ import Testing
         let pidFile = temporaryPath("upgrade.pid")
         let server = try ServerProcess(["--pid-file", pidFile])
         defer { stopReplacement(namedIn: pidFile, besides: server.pid) }
-        server.send(SIGUSR1)
-        try server.waitForState("maintenance")
+        // With a notice, and no state file: the notice crosses on the handover itself.
+        let on = try runEventserver([
+            "ctl", "maintenance", "on", "--pid-file", pidFile, "--message", "new schema, 'soon'", "--until", "+1h",
+        ])
+        #expect(on.status == 0, "\(on.errors)")
         let upgrade = try runEventserver(["ctl", "upgrade", "--pid-file", pidFile])
         #expect(upgrade.status == 0, "ctl upgrade: \(upgrade.errors)")
         let newPID = try #require(PIDFileReader.pid(pidFile))
         let status = try HTTPConnection(port: server.port).get("/status").text
         #expect(status.contains(#""state":"maintenance""#))
         #expect(status.contains(#""pid":\#(newPID)"#))
-        #expect(try HTTPConnection(port: server.port).get("/").status == 503)
+        #expect(status.contains(#""message":"new schema, 'soon'""#))
+        let page = try HTTPConnection(port: server.port).get("/")
+        #expect(page.status == 503)
+        #expect(page.text.contains("new schema, &#39;soon&#39;"))
+        #expect((3000...3600).contains(Int(page[header: "Retry-After"] ?? "") ?? 0))
         kill(newPID, SIGUSR2)
         try server.waitForState("serving")
         kill(newPID, SIGTERM)

@@ -53,6 +53,23 @@ import Testing
         #expect(server.log.contains("worker pid \(before[0]) was killed by signal 9"))
     }
 
+    @Test func aNoticeReachesEveryWorkerAndAReplacement() throws {
+        let pidFile = temporaryPath("pid")
+        let server = try ServerProcess(["--workers", "2", "--pid-file", pidFile])
+        try server.waitForLog(containing: "all 2 workers listening")
+        let before = try waitForWorkers(server.pid, count: 2)
+        let on = try runEventserver(["ctl", "maintenance", "on", "--pid-file", pidFile, "--message", "group notice"])
+        #expect(on.status == 0, "\(on.errors)")
+        try server.waitForLog(containing: "entered maintenance", count: 2)
+        let showsNotice = { try (0..<50).allSatisfy { _ in try HTTPConnection(port: server.port).get("/").text.contains("group notice") } }
+        #expect(try showsNotice())
+        kill(before[0], SIGKILL)
+        let after = try waitForWorkers(server.pid, count: 2, excluding: [before[0]])
+        let replacement = try #require(after.first { !before.contains($0) })
+        _ = try server.waitForLog(containing: "pid \(replacement) listening on")
+        #expect(try showsNotice(), "the master gives a restarted worker the notice in force")
+    }
+
     @Test func termStopsEverythingWithoutOrphans() throws {
         let server = try ServerProcess(["--workers", "2"])
         let workers = try waitForWorkers(server.pid, count: 2)

@@ -11,7 +11,8 @@ import Glibc
 /// (`PIDFILE.control`, mode 0600, so only the server's own user can connect).
 ///
 ///     new → old   TAKEOVER
-///     old → new   STATE <0|1> <changed-at> <n>   + descriptors: n listening sockets, stdout, stderr
+///     old → new   STATE <0|1> <changed-at> <n> <until|-> <message-hex|->
+///                                   + descriptors: n listening sockets, stdout, stderr
 ///     new → old   READY <pid>                    (the new process serves: the old one drains)
 ///
 /// A single server hands over its one socket; a `--workers` master the `SO_REUSEPORT` socket of
@@ -65,13 +66,14 @@ public struct TakenOver {
         }
         var descriptors = [Int32](repeating: -1, count: Int(Handover.maxDescriptors))
         var count: Int32 = 0
-        var reply = [UInt8](repeating: 0, count: 256)
+        var reply = [UInt8](repeating: 0, count: 4096)
         let received = csocket_receive_with_descriptors(channel, &reply, UInt(reply.count), &descriptors, Handover.maxDescriptors, &count)
         let line = received > 0 ? String(decoding: reply[..<received], as: UTF8.self) : ""
         let fields = line.split(whereSeparator: { $0 == " " || $0 == "\n" })
         let passed = Array(descriptors.prefix(Int(count)))
-        guard fields.count == 4, fields[0] == "STATE", let since = Int(fields[2]), let sockets = Int(fields[3]),
-            sockets >= 1, passed.count == sockets + 2
+        // Four fields from a server older than notices; six (planned end, message) from newer ones.
+        guard fields.count == 4 || fields.count == 6, fields[0] == "STATE", let since = Int(fields[2]),
+            let sockets = Int(fields[3]), sockets >= 1, passed.count == sockets + 2
         else {
             for descriptor in passed { close(descriptor) }
             close(channel)
@@ -79,7 +81,9 @@ public struct TakenOver {
         }
         return TakenOver(
             listeningSockets: Array(passed.prefix(sockets)),
-            maintenance: MaintenanceSnapshot(isActive: fields[1] == "1", changedAt: since),
+            maintenance: MaintenanceSnapshot(
+                isActive: fields[1] == "1", changedAt: since,
+                notice: fields.count == 6 ? HandoverNotice.decode(until: fields[4], message: fields[5]) : nil),
             output: passed[sockets], errors: passed[sockets + 1], channel: channel)
     }
 
@@ -102,4 +106,33 @@ public struct TakenOver {
 struct HandoverError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = "upgrade: " + description }
+}
+
+/// HandoverNotice puts a maintenance notice on the handover's one-line state message: the
+/// planned end in Unix seconds and the message as hex (any text, no spaces or newlines), `-`
+/// for an absent part.
+enum HandoverNotice {
+    static func encode(_ notice: MaintenanceNotice?) -> String {
+        let until = notice?.until.map(String.init) ?? "-"
+        let message = notice?.message.map { $0.utf8.map(hex).joined() } ?? "-"
+        return "\(until) \(message.isEmpty ? "-" : message)"
+    }
+
+    static func decode(until: Substring, message: Substring) -> MaintenanceNotice? {
+        let end = Int(until)
+        var bytes: [UInt8] = []
+        if message != "-" {
+            var digits = message.makeIterator()
+            while let high = digits.next(), let low = digits.next(), let byte = UInt8(String([high, low]), radix: 16) {
+                bytes.append(byte)
+            }
+        }
+        let text = bytes.isEmpty ? nil : String(decoding: bytes, as: UTF8.self)
+        return end == nil && text == nil ? nil : MaintenanceNotice(message: text, until: end)
+    }
+
+    private static func hex(_ byte: UInt8) -> String {
+        let digits = String(byte, radix: 16)
+        return byte < 16 ? "0" + digits : digits
+    }
 }

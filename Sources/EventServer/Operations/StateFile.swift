@@ -1,10 +1,18 @@
 import EventServerSupport
 import HTTPCore
+import Maintenance
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// StateFile keeps the maintenance state on disk, so a restart during maintenance does not
 /// silently reopen the service.
 ///
-/// Content: `{"state":"maintenance","since":"…","since_unix":…}`. Written atomically on every
+/// Content: `{"state":"maintenance","since":"…","since_unix":…}`, plus the operator's notice
+/// while there is one (`"message":"…","until":"…","until_unix":…`). Written atomically on every
 /// change. A file that cannot be read or understood fails closed: the server starts in
 /// maintenance and says why.
 public struct StateFile: Sendable {
@@ -13,7 +21,7 @@ public struct StateFile: Sendable {
         /// No file yet: nothing is known.
         case missing
         /// The recorded state and when it began.
-        case recorded(maintenance: Bool, since: Int?)
+        case recorded(maintenance: Bool, since: Int?, notice: MaintenanceNotice? = nil)
         /// Unreadable or malformed; the reason, for the log.
         case unusable(String)
     }
@@ -33,21 +41,32 @@ public struct StateFile: Sendable {
         } catch {
             return .unusable("\(error)")
         }
-        let text = String(decoding: bytes, as: UTF8.self)
-        let since = Self.number(after: "\"since_unix\":", in: text)
-        if text.contains("\"state\":\"maintenance\"") { return .recorded(maintenance: true, since: since) }
-        if text.contains("\"state\":\"serving\"") { return .recorded(maintenance: false, since: since) }
-        return .unusable("\(path) holds no \"state\" of \"maintenance\" or \"serving\"")
+        guard let content = try? JSONDecoder().decode(Content.self, from: Data(bytes)) else {
+            return .unusable("\(path) is not a JSON object with a \"state\"")
+        }
+        let notice = content.message != nil || content.until_unix != nil
+            ? MaintenanceNotice(message: content.message, until: content.until_unix) : nil
+        switch content.state {
+        case "maintenance": return .recorded(maintenance: true, since: content.since_unix, notice: notice)
+        case "serving": return .recorded(maintenance: false, since: content.since_unix)
+        default: return .unusable("\(path) holds no \"state\" of \"maintenance\" or \"serving\"")
+        }
     }
 
-    public func write(maintenance: Bool, since: Int) throws {
+    public func write(maintenance: Bool, since: Int, notice: MaintenanceNotice? = nil) throws {
         let state = maintenance ? "maintenance" : "serving"
-        try AtomicFile.write(
-            "{\"state\":\"\(state)\",\"since\":\"\(UTCTime.iso8601(since))\",\"since_unix\":\(since)}\n", to: path)
+        var text = "{\"state\":\"\(state)\",\"since\":\"\(UTCTime.iso8601(since))\",\"since_unix\":\(since)"
+        if maintenance, let notice {
+            if let message = notice.message { text += ",\"message\":\(TextEscaping.jsonString(message))" }
+            if let until = notice.until { text += ",\"until\":\"\(UTCTime.iso8601(until))\",\"until_unix\":\(until)" }
+        }
+        try AtomicFile.write(text + "}\n", to: path)
     }
 
-    private static func number(after key: String, in text: String) -> Int? {
-        guard let range = text.firstRange(of: key) else { return nil }
-        return Int(text[range.upperBound...].prefix { $0.isNumber })
+    private struct Content: Decodable {
+        let state: String
+        let since_unix: Int?
+        let message: String?
+        let until_unix: Int?
     }
 }

@@ -14,7 +14,12 @@ extension Server {
         let name = SignalBinding.name(of: signal)
         switch action {
         case .enterMaintenance:
-            if maintenance.enter() { stateChanged("entered maintenance", signal: name) }
+            let notice = NoticeFile.noticeForSignal(pidFilePath: configuration.pidFilePath, logger: logger)
+            if maintenance.enter(notice: notice) {
+                stateChanged("entered maintenance", signal: name)
+            } else if notice != nil {
+                stateChanged("maintenance notice updated", signal: name)
+            }
         case .leaveMaintenance:
             if maintenance.leave() { stateChanged("left maintenance", signal: name) }
         case .reload:
@@ -26,27 +31,29 @@ extension Server {
 
     /// "Serving" or "Maintenance since 2026-11-25T17:22:06Z", for systemd and logs.
     var stateSummary: String {
-        maintenance.isActive ? "Maintenance since \(UTCTime.iso8601(maintenance.changedAt))" : "Serving"
+        guard maintenance.isActive else { return "Serving" }
+        let until = maintenance.notice?.until.map { ", planned end \(UTCTime.iso8601($0))" } ?? ""
+        return "Maintenance since \(UTCTime.iso8601(maintenance.changedAt))" + until
     }
 
     /// The state at start: maintenance when the flag asks for it, when the state file records
     /// it, or when the state file cannot be trusted (fail closed).
     static func initialState(_ configuration: ServerConfiguration, _ stateFile: StateFile?, _ logger: Logger) -> MaintenanceState {
         switch stateFile?.read() {
-        case let .recorded(true, since)?:
+        case let .recorded(true, since, notice)?:
             logger.notice("starting in maintenance, as recorded in the state file", metadata: ["path": "\(stateFile!.path)"])
-            return MaintenanceState(active: true, changedAt: since)
+            return MaintenanceState(active: true, changedAt: since, notice: notice)
         case let .unusable(reason)?:
             logger.error("state file unusable; starting in maintenance (fail closed)", metadata: ["reason": "\(reason)"])
             return MaintenanceState(active: true)
-        case .recorded(false, _)?, .missing?, nil:
-            return MaintenanceState(active: configuration.startInMaintenance)
+        case .recorded(false, _, _)?, .missing?, nil:
+            return MaintenanceState(active: configuration.startInMaintenance, notice: configuration.startNotice)
         }
     }
 
     /// Writes the current state to the state file, if there is one.
     func recordState() throws {
-        try stateFile?.write(maintenance: maintenance.isActive, since: maintenance.changedAt)
+        try stateFile?.write(maintenance: maintenance.isActive, since: maintenance.changedAt, notice: maintenance.notice)
     }
 
     private func stateChanged(_ message: Logger.Message, signal: String) {

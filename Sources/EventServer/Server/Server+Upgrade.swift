@@ -10,7 +10,8 @@ extension Server {
     func takeoverOffer() -> (state: String, descriptors: [Int32])? {
         guard !isStopping, let socket = transport?.listeningDescriptor else { return nil }
         logger.notice("upgrade: handing the listening socket to a new process")
-        return ("STATE \(maintenance.isActive ? 1 : 0) \(maintenance.changedAt) 1", [socket, STDOUT_FILENO, STDERR_FILENO])
+        let state = "STATE \(maintenance.isActive ? 1 : 0) \(maintenance.changedAt) 1 \(HandoverNotice.encode(maintenance.notice))"
+        return (state, [socket, STDOUT_FILENO, STDERR_FILENO])
     }
 
     /// The new process serves: stop accepting and drain, leaving the pid file and the control

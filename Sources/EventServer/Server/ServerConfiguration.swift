@@ -31,6 +31,8 @@ public struct ServerConfiguration: Sendable {
     public var maintenancePagePath: String?
     /// Whether the server starts in maintenance.
     public var startInMaintenance = false
+    /// The notice in force when starting in maintenance (a worker gets its master's).
+    public var startNotice: MaintenanceNotice?
     /// During maintenance, GET and HEAD are redirected (307) here instead of the 503 page.
     public var maintenanceRedirect: String?
     /// Peers in these ranges are served normally during maintenance (socket address only).

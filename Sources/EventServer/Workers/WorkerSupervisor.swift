@@ -30,6 +30,8 @@ public final class WorkerSupervisor {
         /// The slot's listening socket, which the worker serves.
         public let listeningSocket: Int32
         public let startInMaintenance: Bool
+        /// The operator's notice in force, when starting in maintenance with one.
+        public let maintenanceNotice: MaintenanceNotice?
         /// Call once the worker's server listens.
         public let reportListening: @Sendable () -> Void
     }
@@ -58,6 +60,9 @@ public final class WorkerSupervisor {
     private var workers: [pid_t: Worker] = [:]
     private var restartDelay = 0.1
     private var inMaintenance: Bool
+    /// The operator's notice while in maintenance: for workers started later, the state file
+    /// and a new master after an upgrade.
+    private var notice: MaintenanceNotice?
     /// When the group's maintenance state last changed, for a new master after an upgrade.
     private var maintenanceChangedAt: Int
     private var isStopping = false
@@ -91,6 +96,7 @@ public final class WorkerSupervisor {
         self.takenOver = takenOver
         inMaintenance = takenOver?.maintenance.isActive ?? configuration.startInMaintenance
         maintenanceChangedAt = takenOver?.maintenance.changedAt ?? time(nil)
+        notice = takenOver?.maintenance.notice
     }
 
     /// The number of workers `auto` means: one per online CPU.
@@ -101,7 +107,10 @@ public final class WorkerSupervisor {
     /// server's status.
     public func run() throws {
         let stateFile = configuration.stateFilePath.map(StateFile.init(path:))
-        if takenOver == nil, case .recorded(true, _)? = stateFile?.read() { inMaintenance = true }
+        if takenOver == nil, case let .recorded(true, _, recorded)? = stateFile?.read() {
+            inMaintenance = true
+            notice = recorded
+        }
         try openSockets()
         let loop = try EventLoop()
         self.loop = loop
@@ -115,7 +124,7 @@ public final class WorkerSupervisor {
         defer { if !handedOver { pidFile?.release() } }
         defer { controlSocket?.close(removingPath: !handedOver) }
         // The same check a single server makes before it serves: the state file is writable.
-        try stateFile?.write(maintenance: inMaintenance, since: time(nil))
+        try stateFile?.write(maintenance: inMaintenance, since: time(nil), notice: notice)
         logger.info("master pid \(getpid()) starting \(count) workers on port \(sharedPort)")
         for slot in 0..<count { try spawn(slot: slot) }
         try loop.run()
@@ -187,7 +196,10 @@ public final class WorkerSupervisor {
         for other in Set(sockets) where other != sockets[slot] { close(other) }
         controlSocket?.closeInChild()
         unsetenv("NOTIFY_SOCKET")  // only the master speaks to systemd
-        let settings = WorkerSettings(port: sharedPort, listeningSocket: sockets[slot], startInMaintenance: inMaintenance) {
+        let settings = WorkerSettings(
+            port: sharedPort, listeningSocket: sockets[slot], startInMaintenance: inMaintenance,
+            maintenanceNotice: inMaintenance ? notice : nil
+        ) {
             StartReport.sendListening(on: report)
         }
         do {
@@ -223,9 +235,12 @@ public final class WorkerSupervisor {
         case .enterMaintenance:
             if !inMaintenance { maintenanceChangedAt = time(nil) }
             inMaintenance = true
+            // The workers read the same file when the signal reaches them.
+            if let fresh = NoticeFile.noticeForSignal(pidFilePath: configuration.pidFilePath, logger: logger) { notice = fresh }
         case .leaveMaintenance:
             if inMaintenance { maintenanceChangedAt = time(nil) }
             inMaintenance = false
+            notice = nil
         case .stop:
             if !isStopping {
                 logger.notice("stopping \(workers.count) workers", metadata: ["signal": "\(SignalBinding.name(of: signal))"])
@@ -330,7 +345,8 @@ public final class WorkerSupervisor {
         var unique: [Int32] = []
         for socket in sockets where !unique.contains(socket) { unique.append(socket) }
         logger.notice("upgrade: handing \(unique.count) listening sockets to a new master")
-        return ("STATE \(inMaintenance ? 1 : 0) \(maintenanceChangedAt) \(unique.count)", unique + [STDOUT_FILENO, STDERR_FILENO])
+        let state = "STATE \(inMaintenance ? 1 : 0) \(maintenanceChangedAt) \(unique.count) \(HandoverNotice.encode(inMaintenance ? notice : nil))"
+        return (state, unique + [STDOUT_FILENO, STDERR_FILENO])
     }
 
     /// The new master's workers serve: these workers drain and exit, then this master.

@@ -18,6 +18,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        // Route modules' own metrics: recorded through swift-metrics, exposed in /metrics.
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
     ],
     targets: [
         // Layers, lowest first; a target may depend only on targets above it in this list, and the
@@ -54,6 +57,8 @@ let package = Package(
             dependencies: [
                 "HTTPCore", "EventServerSupport", "Evhttp", "Routing", "Maintenance", "CProcessControl", "CSocketPassing",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: singleThreadedRelease
         ),
@@ -75,7 +80,9 @@ let package = Package(
         ),
         // What every test target shares: the client and a runner for the real binary.
         .target(name: "EventServerTesting", dependencies: ["EventServerClient"], path: "Tests/EventServerTesting"),
-        .testTarget(name: "EventServerTests", dependencies: ["EventServer"]),
+        .testTarget(
+            name: "EventServerTests",
+            dependencies: ["EventServer", .product(name: "CoreMetrics", package: "swift-metrics")]),
         .testTarget(name: "RoutesTests", dependencies: ["Routes", "EventServer"]),
         // A server with async and streaming routes, which the `eventserver` binary does not have.
         .executableTarget(

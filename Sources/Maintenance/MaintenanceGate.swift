@@ -26,6 +26,7 @@ public struct MaintenanceGate {
     public func intercept(_ request: Request, exempt: Bool) -> Response? {
         guard state.isActive, !exempt, !responder.admits(request) else { return nil }
         state.repliesSent += 1
-        return responder.reply(to: request, notice: state.notice)
+        guard let notice = state.notice else { return responder.reply(to: request) }
+        return responder.reply(to: request, notice: notice)
     }
 }

@@ -55,7 +55,12 @@ public final class MaintenanceResponder {
 
     /// The reply to a gated request, showing `notice` when the operator gave one.
     public func reply(to request: Request, notice: MaintenanceNotice? = nil) -> Response {
-        let page = notice.map(self.page(for:)) ?? page
+        // Two calls rather than `notice.map(…) ?? page`, which copies the whole page per request.
+        if let notice { return reply(to: request, with: page(for: notice)) }
+        return reply(to: request, with: page)
+    }
+
+    private func reply(to request: Request, with page: MaintenancePage) -> Response {
         if let redirect, request.method == .get || request.method == .head, request.path != redirect.path {
             var response = Response(status: .temporaryRedirect, headers: ["Location": redirect.location, "Cache-Control": "no-store"])
             response.headers.add(name: "Retry-After", value: String(page.retryAfterSeconds))

@@ -1,7 +1,8 @@
 import EventServer
 
 /// MetricsRoutes serves `GET /metrics` in the Prometheus text format (version 0.0.4), exempt
-/// from maintenance so scrapes keep working while the site is down.
+/// from maintenance so scrapes keep working while the site is down: the server's own series,
+/// then what route modules recorded through swift-metrics (`ModuleMetrics`).
 public struct MetricsRoutes: RouteModule {
     private let maintenance: MaintenanceState
     private let statistics: ServerStatistics
@@ -67,7 +68,7 @@ public struct MetricsRoutes: RouteModule {
             return Response(
                 status: .ok,
                 headers: ["Content-Type": "text/plain; version=0.0.4; charset=utf-8", "Cache-Control": "no-store"],
-                body: Array(text.utf8))
+                body: Array(text.utf8) + ModuleMetrics.exposition())
         }
     }
 }

@@ -33,6 +33,12 @@ import Testing
         #expect(created.status == 201)
         #expect(created.text == #"{"id":3,"name":"wrench"}"#)
 
+        // The module's own counter, recorded through swift-metrics, is in /metrics next to the
+        // server's series, and the reference parser accepts the whole exposition.
+        let metrics = try parseWithPrometheusClient(try HTTPConnection(port: server.port).get("/metrics").text)
+        #expect(metrics["inventory_items_created_total"] == 1)
+        #expect(metrics["eventserver_maintenance"] == 0)
+
         server.send(SIGUSR1)
         try server.waitForState("maintenance")
         #expect(try HTTPConnection(port: server.port).get("/items/2").status == 503)

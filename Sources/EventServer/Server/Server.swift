@@ -48,6 +48,7 @@ public final class Server {
     /// Creates a server; throws when the configuration is invalid or a file it names unusable.
     public init(configuration: ServerConfiguration, logger: Logger = Logger(label: "eventserver")) throws {
         try configuration.validate()
+        if configuration.bootstrapsMetrics { ModuleMetrics.bootstrap() }
         self.configuration = configuration
         self.logger = logger
         let page = try configuration.maintenancePagePath.map {

@@ -31,6 +31,9 @@ public struct ServerConfiguration: Sendable {
     public var maintenancePagePath: String?
     /// Whether the server starts in maintenance.
     public var startInMaintenance = false
+    /// Whether the server bootstraps swift-metrics with the registry `/metrics` shows
+    /// (`ModuleMetrics`); false for an application that bootstraps its own backend.
+    public var bootstrapsMetrics = true
     /// The notice in force when starting in maintenance (a worker gets its master's).
     public var startNotice: MaintenanceNotice?
     /// During maintenance, GET and HEAD are redirected (307) here instead of the 503 page.

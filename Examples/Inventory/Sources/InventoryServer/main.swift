@@ -29,6 +29,7 @@ do {
     try server.register(GreetingRoutes())
     try server.register(HealthRoutes(maintenance: server.maintenance))
     try server.register(StatusRoutes(maintenance: server.maintenance, statistics: server.statistics))
+    try server.register(MetricsRoutes(maintenance: server.maintenance, statistics: server.statistics))
     let store = try InventoryStore(path: databasePath)
     try server.register(InventoryRoutes(store: store, adminToken: adminToken))
     try server.run()

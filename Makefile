@@ -7,7 +7,7 @@ PORT ?= 8080
 APT_PACKAGES := libevent-dev libssl-dev pkg-config curl openssl
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps test-deps example build release run test bench check-robust check-robust-quick check-upgrade check-upgrade-quick fleet-deps check-fleet check-fleet-quick clean
+.PHONY: all deps test-deps example build release run test docs bench check-robust check-robust-quick check-upgrade check-upgrade-quick fleet-deps check-fleet check-fleet-quick clean
 
 all: release
 
@@ -50,6 +50,17 @@ test: build test-deps example
 # anew costs a second and always sees them.
 example: deps
 	$(SWIFT) build --package-path Examples/Inventory --disable-build-manifest-caching
+
+# API documentation (DocC, through swiftlang/swift-docc-plugin, fetched only here): one site for
+# EventServer, Routes and the libraries they re-export, in .build-docs/site; then every public
+# symbol must carry a documentation comment.
+DOCC_TARGETS := EventServer Routes HTTPCore Routing Maintenance
+docs: deps
+	EVENTSERVER_DOCS=1 $(SWIFT) package --scratch-path .build-docs --allow-writing-to-directory .build-docs/site \
+		generate-documentation $(addprefix --target ,$(DOCC_TARGETS)) --enable-experimental-combined-documentation \
+		--output-path .build-docs/site --transform-for-static-hosting --hosting-base-path docs --warnings-as-errors
+	python3 Tools/check_docs.py .build-docs/$$(uname -m)-unknown-linux-gnu/extracted-symbols/main
+	@echo "documentation: .build-docs/site; to read it: .build/debug/eventserver --root .build-docs/site --static-prefix /docs, then http://127.0.0.1:8080/docs/documentation/eventserver/index.html"
 
 bench: deps
 	@python3 -c 'import matplotlib' 2>/dev/null || python3 -m pip install -q matplotlib 2>/dev/null \

@@ -118,3 +118,9 @@ if Context.environment["EVENTSERVER_FUZZ"] != nil {
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]
         ))
 }
+
+// API documentation is opt-in as well (`make docs`), so builds and tests never fetch the plugin:
+//   EVENTSERVER_DOCS=1 swift package generate-documentation …
+if Context.environment["EVENTSERVER_DOCS"] != nil {
+    package.dependencies.append(.package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"))
+}

@@ -29,6 +29,7 @@ public struct BodyStream: Sendable {
     /// Writes the body; when it returns, the response ends.
     public let produce: @Sendable (BodyWriter) async throws -> Void
 
+    /// A stream whose body `write` produces; it runs as a task on the loop.
     public init(_ produce: @escaping @Sendable (BodyWriter) async throws -> Void) {
         self.produce = produce
     }

@@ -8,6 +8,7 @@ public struct HTTPError: Error, Sendable, Equatable {
     /// The plain-text body sent to the client.
     public var message: String
 
+    /// An error answered with `status` and `message` as a plain-text body.
     public init(_ status: HTTPStatus, message: String? = nil) {
         self.status = status
         self.message = message ?? status.reasonPhrase

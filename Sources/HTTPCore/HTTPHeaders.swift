@@ -5,9 +5,12 @@
 public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionaryLiteral {
     /// One header field.
     public struct Field: Sendable, Equatable {
+        /// The field name, spelled as added.
         public var name: String
+        /// The field value.
         public var value: String
 
+        /// A field named `name` holding `value`.
         @inlinable
         public init(name: String, value: String) {
             self.name = name

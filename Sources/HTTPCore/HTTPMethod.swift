@@ -2,14 +2,23 @@
 ///
 /// evhttp refuses any other method with 501 before a callback runs, so this set is closed.
 public enum HTTPMethod: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+    /// `GET`.
     case get = "GET"
+    /// `HEAD`.
     case head = "HEAD"
+    /// `POST`.
     case post = "POST"
+    /// `PUT`.
     case put = "PUT"
+    /// `DELETE`.
     case delete = "DELETE"
+    /// `OPTIONS`.
     case options = "OPTIONS"
+    /// `PATCH`.
     case patch = "PATCH"
+    /// `TRACE`.
     case trace = "TRACE"
+    /// `CONNECT`.
     case connect = "CONNECT"
 
     public var description: String { rawValue }

@@ -12,6 +12,7 @@ public struct MaintenanceNotice: Sendable, Equatable, Codable {
     /// The longest message accepted, in UTF-8 bytes: a notice, not a page.
     public static let maxMessageBytes = 1000
 
+    /// A notice with a message, a planned end (Unix seconds), or both.
     public init(message: String? = nil, until: Int? = nil) {
         self.message = message
         self.until = until

@@ -28,7 +28,9 @@ public final class MaintenanceResponder {
     ///   - pagePath: the file `page` was read from, re-read by `reloadPage()`.
     ///   - redirectLocation: GET and HEAD are sent there with 307 instead of the page; the
     ///     target's own path is never redirected, so a same-site target cannot loop.
+    ///   - page: the 503 replies without a notice.
     ///   - allowedPeers: requests from these addresses are served normally in maintenance.
+    ///   - now: the clock (Unix seconds) for a notice's `Retry-After` countdown.
     public init(
         page: MaintenancePage, pagePath: String? = nil, redirectLocation: String? = nil,
         allowedPeers: [AddressRange] = [], now: @escaping () -> Int = { time(nil) }

@@ -105,6 +105,7 @@ public struct MaintenanceSnapshot: Sendable, Equatable {
     /// The operator's notice, when in maintenance with one.
     public let notice: MaintenanceNotice?
 
+    /// The state at one moment.
     public init(isActive: Bool, changedAt: Int, notice: MaintenanceNotice? = nil) {
         self.isActive = isActive
         self.changedAt = changedAt

@@ -9,6 +9,7 @@ import EventServer
 public struct HealthRoutes: RouteModule {
     private let maintenance: MaintenanceState
 
+    /// Probes that read `maintenance`.
     public init(maintenance: MaintenanceState) {
         self.maintenance = maintenance
     }

@@ -7,6 +7,7 @@ public struct MetricsRoutes: RouteModule {
     private let maintenance: MaintenanceState
     private let statistics: ServerStatistics
 
+    /// Metrics of `maintenance` and `statistics` (the server's own).
     public init(maintenance: MaintenanceState, statistics: ServerStatistics) {
         self.maintenance = maintenance
         self.statistics = statistics

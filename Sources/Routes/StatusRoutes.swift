@@ -17,6 +17,7 @@ public struct StatusRoutes: RouteModule {
     private let maintenance: MaintenanceState
     private let statistics: ServerStatistics
 
+    /// Status of `maintenance` and `statistics` (the server's own).
     public init(maintenance: MaintenanceState, statistics: ServerStatistics) {
         self.maintenance = maintenance
         self.statistics = statistics

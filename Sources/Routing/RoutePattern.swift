@@ -8,11 +8,15 @@ import HTTPCore
 public struct RoutePattern: Sendable, Equatable, CustomStringConvertible {
     /// One segment of a pattern.
     public enum Segment: Sendable, Equatable {
+        /// Text that must match exactly (`users`).
         case literal(String)
+        /// `:name`: any one segment, bound under `name`.
         case parameter(String)
+        /// `*name`: the rest of the path, bound under `name`; last only.
         case catchAll(String)
     }
 
+    /// The pattern's segments, in order.
     public let segments: [Segment]
     public let description: String
 

@@ -13,8 +13,11 @@ import HTTPCore
 public final class RouteTable: RoutesBuilder, Handler {
     /// Route is one registered handler and how it was declared.
     public struct Route {
+        /// The method it answers.
         public let method: HTTPMethod
+        /// The pattern as registered, normalised (`/users/:id`).
         public let pattern: String
+        /// What answers it (middleware included).
         public let handler: any Handler
         /// Whether the route keeps answering during maintenance.
         public let isExempt: Bool
@@ -29,6 +32,7 @@ public final class RouteTable: RoutesBuilder, Handler {
     private var registered: [Route] = []
     private var registeringModule = "app"
 
+    /// An empty table.
     public init() {}
 
     public var table: RouteTable { self }

@@ -17,22 +17,27 @@ extension RoutesBuilder {
         try add(method, pattern, exempt: false, handler: handler)
     }
 
+    /// Registers a sync closure for GET `pattern`; `exempt` keeps it answering during maintenance.
     public func get(_ pattern: String, exempt: Bool = false, _ body: @escaping (Request) throws -> Response) throws {
         try add(.get, pattern, exempt: exempt, handler: HandlerClosure(body))
     }
 
+    /// Registers a sync closure for POST `pattern`; `exempt` keeps it answering during maintenance.
     public func post(_ pattern: String, exempt: Bool = false, _ body: @escaping (Request) throws -> Response) throws {
         try add(.post, pattern, exempt: exempt, handler: HandlerClosure(body))
     }
 
+    /// Registers a sync closure for PUT `pattern`; `exempt` keeps it answering during maintenance.
     public func put(_ pattern: String, exempt: Bool = false, _ body: @escaping (Request) throws -> Response) throws {
         try add(.put, pattern, exempt: exempt, handler: HandlerClosure(body))
     }
 
+    /// Registers a sync closure for PATCH `pattern`; `exempt` keeps it answering during maintenance.
     public func patch(_ pattern: String, exempt: Bool = false, _ body: @escaping (Request) throws -> Response) throws {
         try add(.patch, pattern, exempt: exempt, handler: HandlerClosure(body))
     }
 
+    /// Registers a sync closure for DELETE `pattern`; `exempt` keeps it answering during maintenance.
     public func delete(_ pattern: String, exempt: Bool = false, _ body: @escaping (Request) throws -> Response) throws {
         try add(.delete, pattern, exempt: exempt, handler: HandlerClosure(body))
     }
@@ -45,22 +50,27 @@ extension RoutesBuilder {
     // The async forms: a closure that awaits picks these; one that does not keeps the sync
     // forms above, which run without a task.
 
+    /// Registers an async closure for GET `pattern`: it runs as a task on the loop and may await.
     public func get(_ pattern: String, exempt: Bool = false, _ body: @escaping @Sendable (Request) async throws -> Response) throws {
         try add(.get, pattern, exempt: exempt, asyncHandler: AsyncHandlerClosure(body))
     }
 
+    /// Registers an async closure for POST `pattern`: it runs as a task on the loop and may await.
     public func post(_ pattern: String, exempt: Bool = false, _ body: @escaping @Sendable (Request) async throws -> Response) throws {
         try add(.post, pattern, exempt: exempt, asyncHandler: AsyncHandlerClosure(body))
     }
 
+    /// Registers an async closure for PUT `pattern`: it runs as a task on the loop and may await.
     public func put(_ pattern: String, exempt: Bool = false, _ body: @escaping @Sendable (Request) async throws -> Response) throws {
         try add(.put, pattern, exempt: exempt, asyncHandler: AsyncHandlerClosure(body))
     }
 
+    /// Registers an async closure for PATCH `pattern`: it runs as a task on the loop and may await.
     public func patch(_ pattern: String, exempt: Bool = false, _ body: @escaping @Sendable (Request) async throws -> Response) throws {
         try add(.patch, pattern, exempt: exempt, asyncHandler: AsyncHandlerClosure(body))
     }
 
+    /// Registers an async closure for DELETE `pattern`: it runs as a task on the loop and may await.
     public func delete(_ pattern: String, exempt: Bool = false, _ body: @escaping @Sendable (Request) async throws -> Response) throws {
         try add(.delete, pattern, exempt: exempt, asyncHandler: AsyncHandlerClosure(body))
     }

@@ -36,6 +36,7 @@ public enum Handover {
 public struct TakenOver {
     /// The listening sockets, in the old process's order (one per worker for a group).
     public let listeningSockets: [Int32]
+    /// The old process's maintenance state, notice included.
     public let maintenance: MaintenanceSnapshot
     /// The old process's stdout and stderr, so logs keep going where the operator sends them.
     let output: Int32

@@ -41,6 +41,7 @@ public struct NoticeFile: Sendable {
     /// older was left behind.
     public static let maxAgeSeconds = 60
 
+    /// `PIDFILE.notice`.
     public let path: String
 
     /// The notice file of the server whose pid file is `pidFilePath`.

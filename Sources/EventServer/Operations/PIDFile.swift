@@ -9,8 +9,10 @@ import Glibc
 /// Claiming refuses a file that names a live process with our own program name (another server
 /// is running) and replaces a stale one.
 public struct PIDFile: Sendable {
+    /// Where the pid is written.
     public let path: String
 
+    /// A pid file at `path` (nothing is written until `claim()`).
     public init(path: String) {
         self.path = path
     }

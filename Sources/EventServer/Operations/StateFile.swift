@@ -26,12 +26,15 @@ public struct StateFile: Sendable {
         case unusable(String)
     }
 
+    /// Where the state is kept.
     public let path: String
 
+    /// A state file at `path` (nothing is read or written yet).
     public init(path: String) {
         self.path = path
     }
 
+    /// What the file records; never throws, so a bad file can fail closed.
     public func read() -> Reading {
         let bytes: [UInt8]
         do {
@@ -53,6 +56,8 @@ public struct StateFile: Sendable {
         }
     }
 
+    /// Records the state atomically (the notice only while in maintenance); throws when the file
+    /// cannot be written.
     public func write(maintenance: Bool, since: Int, notice: MaintenanceNotice? = nil) throws {
         let state = maintenance ? "maintenance" : "serving"
         var text = "{\"state\":\"\(state)\",\"since\":\"\(UTCTime.iso8601(since))\",\"since_unix\":\(since)"

@@ -7,6 +7,7 @@ public struct ErrorRenderer: Handler {
     private let next: any Handler
     private let logger: Logger
 
+    /// Renders the errors `next` throws; `logger` gets one line per unexpected error.
     public init(wrapping next: any Handler, logger: Logger) {
         self.next = next
         self.logger = logger

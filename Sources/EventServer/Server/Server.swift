@@ -17,6 +17,7 @@ import Glibc
 /// route), built once when `run()` starts; the transport (`Evhttp`) reads requests and writes
 /// replies.
 public final class Server {
+    /// The settings the server was created with.
     public let configuration: ServerConfiguration
     /// The maintenance flag that signals flip and the gate reads.
     public let maintenance: MaintenanceState

@@ -48,10 +48,12 @@ public struct ServerConfiguration: Sendable {
     public var accessLogPath: String?
     /// PEM certificate (its chain may follow) and key: with both, the server speaks HTTPS only.
     public var tlsCertificatePath: String?
+    /// The PEM private key of `tlsCertificatePath`.
     public var tlsKeyPath: String?
     /// Which signal does what; every signal here is handled on the loop.
     public var signalActions: [SignalBinding] = SignalBinding.defaults
 
+    /// The defaults: `127.0.0.1:8080`, serving, no files.
     public init() {}
 
     /// Throws when a value cannot work.

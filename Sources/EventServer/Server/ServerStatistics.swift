@@ -16,6 +16,7 @@ public final class ServerStatistics {
     /// The transport's figures while it runs.
     var connections: ConnectionCounters?
 
+    /// Zeroed figures, uptime counted from now.
     public init() {}
 
     /// Accepted connections not yet closed.

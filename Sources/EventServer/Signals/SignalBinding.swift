@@ -7,9 +7,12 @@ import Glibc
 /// `defaults` is the one table of signal meanings: the server registers it, a worker master
 /// forwards and tracks it, `ctl` sends from it and the help text is written from it.
 public struct SignalBinding: Sendable, Equatable {
+    /// The signal number (`SIGUSR1`, …).
     public var signal: Int32
+    /// What the signal does.
     public var action: SignalAction
 
+    /// Binds `signal` to `action`.
     public init(signal: Int32, action: SignalAction) {
         self.signal = signal
         self.action = action

@@ -26,9 +26,11 @@ public final class WorkerSupervisor {
     /// What a worker must serve with: the shared port, the master's current state, and how to
     /// tell the master it listens.
     public struct WorkerSettings: Sendable {
+        /// The port the group shares.
         public let port: Int
         /// The slot's listening socket, which the worker serves.
         public let listeningSocket: Int32
+        /// Whether the group is in maintenance now.
         public let startInMaintenance: Bool
         /// The operator's notice in force, when starting in maintenance with one.
         public let maintenanceNotice: MaintenanceNotice?
@@ -41,6 +43,7 @@ public final class WorkerSupervisor {
 
     /// Deaths within `crashLoopSeconds` that end the group.
     public static let crashLoopDeaths = 5
+    /// The window in which `crashLoopDeaths` deaths mean a crash loop, not bad luck.
     public static let crashLoopSeconds = 30
 
     private struct Worker {

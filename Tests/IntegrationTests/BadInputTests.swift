@@ -106,7 +106,8 @@ import Testing
         // 20 connections are accepted; the rest wait in the backlog.
         var idle: [HTTPConnection] = []
         for _ in 0..<120 { idle.append(try HTTPConnection(port: server.port)) }
-        usleep(300_000)
+        // No pause needed: the kernel's accept queue is FIFO, so this connection waits behind the
+        // 100 the server has not accepted, however far it got with the first 20.
         let waiting = try HTTPConnection(port: server.port, timeoutSeconds: 1)
         try waiting.write("GET /livez HTTP/1.1\r\nHost: x\r\n\r\n")
         #expect(throws: HTTPClientError.self) { try waiting.readResponse() }  // not accepted yet

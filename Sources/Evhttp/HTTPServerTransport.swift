@@ -23,6 +23,8 @@ public final class HTTPServerTransport {
     private var boundSocket: OpaquePointer?
     var dateCache = HTTPDateCache()
     var contentLengths = ContentLengthCache()
+    /// The last request's header list, reused for the next (`RequestReader.read`).
+    private var headerStorage = HTTPHeaders()
     /// Owned here and freed after the evhttp object that points to it (see `init`).
     private let defaultContentType = strdup("text/plain; charset=utf-8")
 
@@ -131,7 +133,7 @@ public final class HTTPServerTransport {
 
     fileprivate func handle(_ cRequest: UnsafeMutablePointer<evhttp_request>) {
         let connection = tracker.track(cRequest)
-        let request = RequestReader.read(cRequest, peerAddress: connection?.peerAddress)
+        let request = RequestReader.read(cRequest, peerAddress: connection?.peerAddress, headerStorage: &headerStorage)
         var closeConnection = isDraining
         if request.method == .connect {
             closeConnection = true

@@ -8,11 +8,16 @@ import Glibc
 /// RequestReader turns evhttp's parsed request into a `Request` value.
 enum RequestReader {
     /// The request value; `peerAddress` is the connection's, read once per connection.
-    static func read(_ request: UnsafeMutablePointer<evhttp_request>, peerAddress: String?) -> Request {
+    /// `headerStorage` is the previous request's header list, refilled in place: once that
+    /// request is gone its storage is unique again, so a request costs no allocation for its
+    /// headers (a request a task still holds keeps its list; copy-on-write gives this one a new one).
+    static func read(
+        _ request: UnsafeMutablePointer<evhttp_request>, peerAddress: String?, headerStorage: inout HTTPHeaders
+    ) -> Request {
         let method = method(of: evhttp_request_get_command(request))
         let (path, query) = target(of: request)
         let minorVersion = Int(cevent_request_minor_version(request))
-        let headers = headers(of: request)
+        let headers = headers(of: request, into: &headerStorage)
         let body = body(of: request)
         return Request(
             method: method, path: path, rawQuery: query, minorVersion: minorVersion,
@@ -60,8 +65,9 @@ enum RequestReader {
 
     /// The header fields as evhttp parsed them. Their syntax and the framing ones (Host,
     /// Content-Length, Transfer-Encoding) were already checked on the raw bytes
-    /// (`RequestScanner`), before evhttp could merge or truncate anything.
-    private static func headers(of request: UnsafeMutablePointer<evhttp_request>) -> HTTPHeaders {
+    /// (`RequestScanner`), before evhttp could merge or truncate anything. Refills `headers` and
+    /// returns it (sharing its storage).
+    private static func headers(of request: UnsafeMutablePointer<evhttp_request>, into headers: inout HTTPHeaders) -> HTTPHeaders {
         let list = evhttp_request_get_input_headers(request)
         var count = 0
         var field = cevent_headers_first(list)
@@ -69,13 +75,16 @@ enum RequestReader {
             count += 1
             field = cevent_headers_next(current)
         }
-        var headers = HTTPHeaders(capacity: count)
+        headers.reserveCapacity(count)
+        var filled = 0
         field = cevent_headers_first(list)
         while let current = field {
             field = cevent_headers_next(current)
             guard let key = current.pointee.key, let value = current.pointee.value else { continue }
-            headers.add(name: String(cString: key), value: String(cString: value))
+            headers.overwrite(at: filled, name: String(cString: key), value: String(cString: value))
+            filled += 1
         }
+        headers.truncate(to: filled)
         return headers
     }
 

@@ -50,7 +50,10 @@ struct FixtureRoutes: RouteModule {
                 cancellations.add(1, ordering: .relaxed)
                 throw CancellationError()
             }
-            return .text("slept \(milliseconds)\n")
+            var response = Response.text("slept \(milliseconds)\n")
+            // Read after the await: the request's headers must still be its own.
+            if let tag = request.headers["X-Tag"] { response.headers.add(name: "X-Tag", value: tag) }
+            return response
         }
         try routes.get("/async/cancellations") { _ in
             .text("\(cancellations.load(ordering: .relaxed))\n")

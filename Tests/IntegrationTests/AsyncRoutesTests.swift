@@ -27,6 +27,21 @@ import Testing
         #expect(try echo.readResponse().text == "hello")
     }
 
+    /// The transport refills one header list per request in place; a request a task still holds
+    /// must keep its own fields while later requests are read.
+    @Test func aTaskKeepsItsRequestsHeadersWhileOthersAreRead() throws {
+        let server = try Self.fixture()
+        let slow = try HTTPConnection(port: server.port)
+        try slow.write("GET /async/sleep/300 HTTP/1.1\r\nHost: x\r\nX-Tag: first\r\nX-Extra: 1\r\n\r\n")
+        for number in 0..<5 {
+            let other = try HTTPConnection(port: server.port).get("/", headers: ["X-Tag": "other \(number)"])
+            #expect(other.status == 200)
+        }
+        let reply = try slow.readResponse()
+        #expect(reply.text == "slept 300\n")
+        #expect(reply[header: "X-Tag"] == "first")
+    }
+
     @Test func thrownErrorsMapAsInSyncHandlers() throws {
         let server = try Self.fixture()
         let teapot = try HTTPConnection(port: server.port).get("/async/teapot")

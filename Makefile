@@ -59,7 +59,7 @@ docs: deps
 	EVENTSERVER_DOCS=1 $(SWIFT) package --scratch-path .build-docs --allow-writing-to-directory .build-docs/site \
 		generate-documentation $(addprefix --target ,$(DOCC_TARGETS)) --enable-experimental-combined-documentation \
 		--output-path .build-docs/site --transform-for-static-hosting --hosting-base-path docs --warnings-as-errors
-	python3 Tools/check_docs.py .build-docs/$$(uname -m)-unknown-linux-gnu/extracted-symbols/main
+	python3 Tools/check_docs.py
 	@echo "documentation: .build-docs/site; to read it: .build/debug/eventserver --root .build-docs/site --static-prefix /docs, then http://127.0.0.1:8080/docs/documentation/eventserver/index.html"
 
 bench: deps

@@ -3,6 +3,7 @@ import HTTPCore
 #if canImport(Glibc)
 import Glibc
 #endif
+
 /// MaintenanceResponder decides what a gated request gets during maintenance: the 503 page,
 /// a redirect, or normal service for an allowed peer.
 ///

@@ -66,3 +66,34 @@ import Glibc
         #expect(file.read() == .recorded(maintenance: false, since: 6))
     }
 }
+
+@Suite struct MaintenanceNoticeCountdownTests {
+    /// The page is rebuilt as the clock moves: `Retry-After` counts down to the planned end, then
+    /// falls back to the configured value; the message stays until the notice changes.
+    @Test func retryAfterFollowsTheClock() {
+        let clock = Clock(now: 1_000)
+        let responder = MaintenanceResponder(page: MaintenancePage(retryAfterSeconds: 300), now: { clock.now })
+        let notice = MaintenanceNotice(message: "back soon", until: 1_090)
+        let request = Request(method: .get, path: "/")
+        #expect(responder.reply(to: request, notice: notice).headers["Retry-After"] == "90")
+        clock.now = 1_089
+        #expect(responder.reply(to: request, notice: notice).headers["Retry-After"] == "1")
+        clock.now = 1_200
+        let after = responder.reply(to: request, notice: notice)
+        #expect(after.headers["Retry-After"] == "300")
+        #expect(String(decoding: after.body, as: UTF8.self).contains("back soon"))
+        #expect(responder.reply(to: request).headers["Retry-After"] == "300")
+    }
+
+    @Test func aHandWrittenMessageIsCappedAtACharacterBoundary() {
+        let long = String(repeating: "é", count: 600)  // 1,200 bytes
+        let capped = NoticeFile.capped(long)
+        #expect(capped.utf8.count == 1000)
+        #expect(capped == String(repeating: "é", count: 500))
+    }
+
+    private final class Clock {
+        var now: Int
+        init(now: Int) { self.now = now }
+    }
+}

@@ -79,8 +79,20 @@ public struct NoticeFile: Sendable {
             return .rejected("\(path) is not a notice: \(error)")
         }
         guard now - content.written_unix <= Self.maxAgeSeconds else { return .none }
-        let message = content.message.map { String($0.utf8.prefix(MaintenanceNotice.maxMessageBytes)) ?? $0 }
-        return .notice(MaintenanceNotice(message: message, until: content.until_unix))
+        return .notice(MaintenanceNotice(message: content.message.map(Self.capped), until: content.until_unix))
+    }
+
+    /// `text` cut to `MaintenanceNotice.maxMessageBytes` at a character boundary (ctl refuses
+    /// longer messages; a hand-written file gets no more room).
+    static func capped(_ text: String) -> String {
+        var bytes = 0
+        var kept = ""
+        for character in text {
+            bytes += character.utf8.count
+            guard bytes <= MaintenanceNotice.maxMessageBytes else { break }
+            kept.append(character)
+        }
+        return kept
     }
 
     /// The notice `ctl` left for the SIGUSR1 being handled by the server whose pid file is

@@ -81,7 +81,9 @@ enum RequestReader {
         while let current = field {
             field = cevent_headers_next(current)
             guard let key = current.pointee.key, let value = current.pointee.value else { continue }
-            headers.overwrite(at: filled, name: String(cString: key), value: String(cString: value))
+            headers.overwrite(
+                at: filled, name: UnsafeRawBufferPointer(start: key, count: strlen(key)),
+                value: UnsafeRawBufferPointer(start: value, count: strlen(value)))
             filled += 1
         }
         headers.truncate(to: filled)

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// HTTPHeaders is an ordered list of header fields with case-insensitive lookup.
 ///
 /// Names keep the spelling they were added with; lookups compare ASCII case-insensitively
@@ -33,14 +37,27 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
         fields = elements.map { Field(name: $0.0, value: $0.1) }
     }
 
-    /// Sets the field at `index` (`index` ≤ `count`), overwriting the field there: a list is
-    /// refilled in place, without allocating while its storage is not shared (copy-on-write
-    /// allocates when it is). `removeAll(keepingCapacity:)` would cost ~200 instructions more.
-    package mutating func overwrite(at index: Int, name: String, value: String) {
-        if index < fields.count {
-            fields[index] = Field(name: name, value: value)
-        } else {
-            fields.append(Field(name: name, value: value))
+    /// Sets the field at `index` (`index` ≤ `count`) from its raw bytes, overwriting the field
+    /// there: a list is refilled in place, without allocating while its storage is not shared
+    /// (copy-on-write allocates when it is; `removeAll(keepingCapacity:)` would cost ~200
+    /// instructions more). A `String` already there with the same bytes is kept: a keep-alive
+    /// client sends the same fields request after request, so most refills create no string,
+    /// and allocate none for the long ones (a browser's `User-Agent` or `Accept`).
+    package mutating func overwrite(at index: Int, name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
+        guard index < fields.count else {
+            fields.append(Field(name: String(decoding: name, as: UTF8.self), value: String(decoding: value, as: UTF8.self)))
+            return
+        }
+        if !Self.holds(fields[index].name, bytes: name) { fields[index].name = String(decoding: name, as: UTF8.self) }
+        if !Self.holds(fields[index].value, bytes: value) { fields[index].value = String(decoding: value, as: UTF8.self) }
+    }
+
+    /// Whether `text` is exactly `bytes`. Bytes that are not valid UTF-8 never match (the
+    /// `String` made of them holds replacement characters instead), so they are decoded anew.
+    private static func holds(_ text: String, bytes: UnsafeRawBufferPointer) -> Bool {
+        var text = text
+        return text.withUTF8 { utf8 in
+            utf8.count == bytes.count && (bytes.isEmpty || memcmp(utf8.baseAddress!, bytes.baseAddress!, bytes.count) == 0)
         }
     }
 

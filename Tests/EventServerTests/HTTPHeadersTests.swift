@@ -19,3 +19,37 @@ import Testing
         #expect(headers.count == 1)
     }
 }
+
+/// The transport refills one header list per request (`overwrite(at:name:value:)`).
+@Suite struct HTTPHeadersRefillTests {
+    private func fill(_ headers: inout HTTPHeaders, _ fields: [(String, [UInt8])]) {
+        for (index, field) in fields.enumerated() {
+            Array(field.0.utf8).withUnsafeBytes { name in
+                field.1.withUnsafeBytes { value in headers.overwrite(at: index, name: name, value: value) }
+            }
+        }
+        headers.truncate(to: fields.count)
+    }
+
+    @Test func refillsReplaceChangedFieldsAndDropTheRest() {
+        var headers = HTTPHeaders()
+        fill(&headers, [("Host", Array("a.example".utf8)), ("Accept", Array("*/*".utf8)), ("X-Old", [0x31])])
+        let held = headers  // a request a task still holds
+        fill(&headers, [("Host", Array("a.example".utf8)), ("User-Agent", Array("curl/8".utf8))])
+        #expect(headers.map(\.name) == ["Host", "User-Agent"])
+        #expect(headers["user-agent"] == "curl/8")
+        #expect(headers["accept"] == nil)
+        #expect(held.map(\.name) == ["Host", "Accept", "X-Old"], "copy-on-write keeps the held list intact")
+        #expect(held["accept"] == "*/*")
+    }
+
+    @Test func bytesThatAreNotUTF8AreDecodedAnewNeverMatched() {
+        var headers = HTTPHeaders()
+        fill(&headers, [("X-Bin", [0xFF, 0x41])])
+        #expect(headers["x-bin"] == "\u{FFFD}A")
+        fill(&headers, [("X-Bin", [0xEF, 0xBF, 0xBD, 0x41])])  // the replacement character's own bytes
+        #expect(headers["x-bin"] == "\u{FFFD}A")
+        fill(&headers, [("X-Bin", [0xFF, 0x42])])
+        #expect(headers["x-bin"] == "\u{FFFD}B")
+    }
+}

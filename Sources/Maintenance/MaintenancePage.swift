@@ -54,14 +54,26 @@ public struct MaintenancePage: Sendable {
         MaintenancePage(retryAfterSeconds: retryAfterSeconds, html: template, notice: notice)
     }
 
-    /// The operator's page with its placeholders replaced (escaped).
+    /// The operator's page with its placeholders replaced (escaped), in one pass, so a message
+    /// that itself reads `{{until}}` stays text.
     private static func fill(_ page: [UInt8], message: String, until: String, retryAfter: String) -> [UInt8] {
         let text = String(decoding: page, as: UTF8.self)
         guard text.contains("{{") else { return page }
-        let filled = text
-            .replacing("{{message}}", with: TextEscaping.html(message))
-            .replacing("{{until}}", with: TextEscaping.html(until))
-            .replacing("{{retry_after}}", with: retryAfter)
+        let values = ["{{message}}": TextEscaping.html(message), "{{until}}": TextEscaping.html(until), "{{retry_after}}": retryAfter]
+        var filled = ""
+        var rest = text[...]
+        while let open = rest.firstRange(of: "{{") {
+            filled += rest[..<open.lowerBound]
+            let candidate = rest[open.lowerBound...]
+            if let (placeholder, value) = values.first(where: { candidate.hasPrefix($0.key) }) {
+                filled += value
+                rest = candidate.dropFirst(placeholder.count)
+            } else {
+                filled += "{{"
+                rest = candidate.dropFirst(2)
+            }
+        }
+        filled += rest
         return Array(filled.utf8)
     }
 

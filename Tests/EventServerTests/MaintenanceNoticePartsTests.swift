@@ -97,3 +97,15 @@ import Glibc
         init(now: Int) { self.now = now }
     }
 }
+
+@Suite struct MaintenancePagePlaceholderTests {
+    @Test func placeholdersAreReplacedOnceAndEscaped() {
+        let template = Array("<p>{{message}}</p><p>{{until}}</p><p>{{retry_after}}</p><p>{{other}}</p>".utf8)
+        let page = MaintenancePage(
+            retryAfterSeconds: 30, html: template, notice: MaintenanceNotice(message: "<b>{{until}}</b>", until: 1_796_047_200))
+        #expect(String(decoding: page.htmlResponse.body, as: UTF8.self)
+            == "<p>&lt;b&gt;{{until}}&lt;/b&gt;</p><p>2026-11-30T14:00:00Z</p><p>30</p><p>{{other}}</p>")
+        let plain = MaintenancePage(retryAfterSeconds: 30, html: Array("no placeholders".utf8))
+        #expect(plain.htmlResponse.body == Array("no placeholders".utf8))
+    }
+}

@@ -68,16 +68,8 @@ enum RequestReader {
     /// (`RequestScanner`), before evhttp could merge or truncate anything. Refills `headers` and
     /// returns it (sharing its storage).
     private static func headers(of request: UnsafeMutablePointer<evhttp_request>, into headers: inout HTTPHeaders) -> HTTPHeaders {
-        let list = evhttp_request_get_input_headers(request)
-        var count = 0
-        var field = cevent_headers_first(list)
-        while let current = field {
-            count += 1
-            field = cevent_headers_next(current)
-        }
-        headers.reserveCapacity(count)
         var filled = 0
-        field = cevent_headers_first(list)
+        var field = cevent_headers_first(evhttp_request_get_input_headers(request))
         while let current = field {
             field = cevent_headers_next(current)
             guard let key = current.pointee.key, let value = current.pointee.value else { continue }

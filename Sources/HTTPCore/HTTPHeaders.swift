@@ -28,11 +28,6 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
     @inlinable
     public init() { fields = [] }
 
-    /// Makes room for `capacity` fields in all: one allocation at most for a whole header block.
-    package mutating func reserveCapacity(_ capacity: Int) {
-        fields.reserveCapacity(capacity)
-    }
-
     public init(dictionaryLiteral elements: (String, String)...) {
         fields = elements.map { Field(name: $0.0, value: $0.1) }
     }

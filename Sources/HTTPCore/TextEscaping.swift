@@ -2,40 +2,48 @@
 public enum TextEscaping {
     /// `text` with `& < > " '` replaced by entities: safe in element content and quoted attributes.
     public static func html(_ text: String) -> String {
-        var escaped = ""
-        escaped.reserveCapacity(text.utf8.count)
-        for character in text.unicodeScalars {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&#39;"
-            default: escaped.unicodeScalars.append(character)
+        escaping(text) { scalar in
+            switch scalar {
+            case "&": "&amp;"
+            case "<": "&lt;"
+            case ">": "&gt;"
+            case "\"": "&quot;"
+            case "'": "&#39;"
+            default: nil
             }
         }
-        return escaped
     }
 
     /// `text` as a JSON string literal, quotes included (RFC 8259 §7): `"`, `\` and control
     /// characters escaped; `<` too, so the string cannot close a `<script>` it is embedded in.
     public static func jsonString(_ text: String) -> String {
-        var quoted = "\""
-        quoted.reserveCapacity(text.utf8.count + 2)
-        for character in text.unicodeScalars {
-            switch character {
-            case "\"": quoted += "\\\""
-            case "\\": quoted += "\\\\"
-            case "\n": quoted += "\\n"
-            case "\r": quoted += "\\r"
-            case "\t": quoted += "\\t"
-            case "<": quoted += "\\u003c"
-            case _ where character.value < 0x20 || character.value == 0x7f:
-                let hex = String(character.value, radix: 16)
-                quoted += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: quoted.unicodeScalars.append(character)
+        let body = escaping(text) { scalar in
+            switch scalar {
+            case "\"": "\\\""
+            case "\\": "\\\\"
+            case "\n": "\\n"
+            case "\r": "\\r"
+            case "\t": "\\t"
+            case "<": "\\u003c"
+            case _ where scalar.value < 0x20 || scalar.value == 0x7f:
+                "\\u00" + (scalar.value < 0x10 ? "0" : "") + String(scalar.value, radix: 16)
+            default: nil
             }
         }
-        return quoted + "\""
+        return "\"" + body + "\""
+    }
+
+    /// `text` with each scalar `replacement` names replaced, the others kept.
+    private static func escaping(_ text: String, _ replacement: (Unicode.Scalar) -> String?) -> String {
+        var escaped = ""
+        escaped.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars {
+            if let replaced = replacement(scalar) {
+                escaped += replaced
+            } else {
+                escaped.unicodeScalars.append(scalar)
+            }
+        }
+        return escaped
     }
 }

@@ -5,6 +5,8 @@
 // helpers for what Swift cannot import (function-like macros, struct fields behind macros).
 
 #include <signal.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
@@ -42,6 +44,25 @@ static inline struct evkeyval *cevent_headers_first(struct evkeyvalq *headers) {
 /// The header after `header`; TAILQ_NEXT is a macro.
 static inline struct evkeyval *cevent_headers_next(struct evkeyval *header) {
     return header->next.tqe_next;
+}
+
+/// Appends `key: value` to a header list, the list taking ownership of `value` (from malloc;
+/// freed with the request, as evhttp frees its own). Unlike evhttp_add_header it does not refuse
+/// a value with line breaks: the caller joins checked fields into one entry on purpose
+/// (ReplyHead.swift). TAILQ_INSERT_TAIL is a macro. Returns -1 (value freed) when out of memory.
+static inline int cevent_headers_append_taking(struct evkeyvalq *headers, const char *key, char *value) {
+    struct evkeyval *header = calloc(1, sizeof *header);
+    if (header == NULL || (header->key = strdup(key)) == NULL) {
+        free(header);
+        free(value);
+        return -1;
+    }
+    header->value = value;
+    header->next.tqe_next = NULL;
+    header->next.tqe_prev = headers->tqh_last;
+    *headers->tqh_last = header;
+    headers->tqh_last = &header->next.tqe_next;
+    return 0;
 }
 
 #endif

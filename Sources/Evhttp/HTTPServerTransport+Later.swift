@@ -65,7 +65,7 @@ extension HTTPServerTransport {
         let closeConnection = pending.closeConnection || isDraining || request.minorVersion == 0
         ReplyWriter.start(
             response, to: pending.request, closeConnection: closeConnection,
-            date: dateCache.value(at: loop.cachedUnixSeconds))
+            date: dateCache.value(at: loop.cachedUnixSeconds), head: &replyHead)
         guard let stream = response.stream, pending.method != .head, !response.status.forbidsBody else {
             done(pending)
             return evhttp_send_reply_end(pending.request)

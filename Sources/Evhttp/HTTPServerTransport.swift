@@ -23,10 +23,9 @@ public final class HTTPServerTransport {
     private var boundSocket: OpaquePointer?
     var dateCache = HTTPDateCache()
     var contentLengths = ContentLengthCache()
+    var replyHead = ReplyHead()
     /// The last request's header list, reused for the next (`RequestReader.read`).
     private var headerStorage = HTTPHeaders()
-    /// Owned here and freed after the evhttp object that points to it (see `init`).
-    private let defaultContentType = strdup("text/plain; charset=utf-8")
 
     /// A transport on `loop` that answers through `responder` (held unowned: the responder
     /// owns the transport). `limits.maxConnections` is the connection cap already in force.
@@ -45,9 +44,9 @@ public final class HTTPServerTransport {
         let methods = [EVHTTP_REQ_GET, EVHTTP_REQ_HEAD, EVHTTP_REQ_POST, EVHTTP_REQ_PUT, EVHTTP_REQ_DELETE,
                        EVHTTP_REQ_OPTIONS, EVHTTP_REQ_PATCH, EVHTTP_REQ_TRACE, EVHTTP_REQ_CONNECT]
         evhttp_set_allowed_methods(http, UInt16(methods.reduce(0) { $0 | $1.rawValue }))
-        // evhttp keeps this pointer rather than copying the text (found by AddressSanitizer: a
-        // Swift string's temporary C string dangled), so it must outlive the evhttp object.
-        evhttp_set_default_content_type(http, defaultContentType)
+        // ReplyHead joins Content-Type to the other fields, where evhttp cannot see it, and adds
+        // the default itself; evhttp's own would be a second Content-Type.
+        evhttp_set_default_content_type(http, nil)
         let context = Unmanaged.passUnretained(self).toOpaque()
         evhttp_set_gencb(http, requestCallback, context)
         evhttp_set_bevcb(http, newConnectionCallback, context)
@@ -59,7 +58,6 @@ public final class HTTPServerTransport {
     deinit {
         tracker.listener = nil  // evhttp_free frees the listener before the connections it closes
         evhttp_free(http)
-        free(defaultContentType)
     }
 
     /// Listens on `host:port`; `sharedPort` lets this socket share the port with sibling
@@ -155,7 +153,7 @@ public final class HTTPServerTransport {
     ) {
         ReplyWriter.send(
             response, to: cRequest, method: method, closeConnection: closeConnection,
-            date: dateCache.value(at: loop.cachedUnixSeconds), lengths: &contentLengths)
+            date: dateCache.value(at: loop.cachedUnixSeconds), head: &replyHead, lengths: &contentLengths)
         guard let connection else { return }
         // TLS connections write through OpenSSL, as their bufferevent schedules it.
         if connection.isTLS {

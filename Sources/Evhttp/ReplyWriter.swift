@@ -11,7 +11,8 @@ import Glibc
 /// It owns the framing headers: a handler's `Content-Length` is ignored, a reply to HEAD keeps
 /// the length of the body it does not send (evhttp would otherwise send HEAD bodies), and
 /// every reply with a body gets its `Content-Length` here (evhttp leaves it out for CONNECT,
-/// and would otherwise format it with `snprintf` on every reply).
+/// and would otherwise format it with `snprintf` on every reply). The other fields go through
+/// `ReplyHead`, joined into one line of evhttp's list.
 enum ReplyWriter {
     static func send(
         _ response: Response,
@@ -19,14 +20,12 @@ enum ReplyWriter {
         method: HTTPMethod,
         closeConnection: Bool,
         date: String,
+        head: inout ReplyHead,
         lengths: inout ContentLengthCache
     ) {
-        let output = evhttp_request_get_output_headers(request)
-        for field in response.headers where !isFramingHeader(field.name) {
-            add(field.name, field.value, to: output)
-        }
-        add("Date", date, to: output)
+        guard let output = evhttp_request_get_output_headers(request) else { return }
         let sendsBody = !response.status.forbidsBody
+        head.write(response.headers, date: date, addsContentType: sendsBody, to: output)
         let isHead = method == .head
         if sendsBody {
             add("Content-Length", lengths.value(for: response.contentLength), to: output)
@@ -55,13 +54,11 @@ enum ReplyWriter {
         _ response: Response,
         to request: UnsafeMutablePointer<evhttp_request>,
         closeConnection: Bool,
-        date: String
+        date: String,
+        head: inout ReplyHead
     ) {
-        let output = evhttp_request_get_output_headers(request)
-        for field in response.headers where !isFramingHeader(field.name) {
-            add(field.name, field.value, to: output)
-        }
-        add("Date", date, to: output)
+        guard let output = evhttp_request_get_output_headers(request) else { return }
+        head.write(response.headers, date: date, addsContentType: !response.status.forbidsBody, to: output)
         if closeConnection {
             add("Connection", "close", to: output)
         }
@@ -73,17 +70,6 @@ enum ReplyWriter {
     private static func add(_ name: String, _ value: String, to headers: UnsafeMutablePointer<evkeyvalq>?) {
         name.withCString { name in
             value.withCString { value in _ = evhttp_add_header(headers, name, value) }
-        }
-    }
-
-    /// Headers the writer sets itself: letting a handler set them could break framing.
-    private static func isFramingHeader(_ name: String) -> Bool {
-        switch name.utf8.count {
-        case 4: name.equalsIgnoringASCIICase("Date")
-        case 10: name.equalsIgnoringASCIICase("Connection")
-        case 14: name.equalsIgnoringASCIICase("Content-Length")
-        case 17: name.equalsIgnoringASCIICase("Transfer-Encoding")
-        default: false
         }
     }
 }

@@ -7,16 +7,18 @@ extension String {
     package func equalsIgnoringASCIICase(_ other: String) -> Bool {
         // Different lengths are the common case on the hot path (`Host` against `Content-Length`).
         guard utf8.count == other.utf8.count else { return false }
-        var left = utf8.makeIterator()
-        var right = other.utf8.makeIterator()
-        while true {
-            switch (left.next(), right.next()) {
-            case (nil, nil): return true
-            case let (a?, b?):
-                if a != b && a.asciiLowercased != b.asciiLowercased { return false }
-            default: return false
+        // Byte by byte over contiguous storage: `UTF8View`'s iterator costs ~30 instructions a
+        // byte (callgrind: ~900 to compare `Content-Type` with itself), a buffer's loop a few.
+        let contiguous = utf8.withContiguousStorageIfAvailable { left in
+            other.utf8.withContiguousStorageIfAvailable { right in
+                for index in left.indices where left[index] != right[index] {
+                    if left[index].asciiLowercased != right[index].asciiLowercased { return false }
+                }
+                return true
             }
         }
+        if let contiguous, let equal = contiguous { return equal }
+        return zip(utf8, other.utf8).allSatisfy { $0 == $1 || $0.asciiLowercased == $1.asciiLowercased }
     }
 }
 

@@ -79,6 +79,18 @@ struct FixtureRoutes: RouteModule {
                 }
             }
         }
+        // Fields a careless handler might set: a value with a line break (header injection),
+        // an obsolete fold, a name that is not a token, framing of its own; no Content-Type.
+        let careless: HTTPHeaders = [
+            "X-Kept": "yes", "X-Split": "ok\r\nSet-Cookie: stolen=1", "X-Folded": "a\r\n b",
+            "Bad Name": "x", "Content-Length": "999", "Connection": "close",
+        ]
+        try routes.get("/headers/careless") { _ in
+            Response(status: .ok, headers: careless, body: Array("careless\n".utf8))
+        }
+        try routes.get("/headers/careless-stream") { _ in
+            Response(headers: careless) { body in try await body.write(Array("streamed\n".utf8)) }
+        }
         try routes.grouped(TokenCheck()).get("/guarded/async") { _ in
             await Task.yield()
             return .text("admitted\n")

@@ -52,4 +52,24 @@ import Testing
         fill(&headers, [("X-Bin", [0xFF, 0x42])])
         #expect(headers["x-bin"] == "\u{FFFD}B")
     }
+
+    @Test func caseIsIgnoredForASCIILettersOnly() {
+        #expect("Content-Type".equalsIgnoringASCIICase("content-TYPE"))
+        #expect(!"Content-Type".equalsIgnoringASCIICase("Content-Typf"))
+        #expect(!"Content-Type".equalsIgnoringASCIICase("Content-Typ"))
+        #expect("X-Über-Long-Name-Beyond-Fifteen".equalsIgnoringASCIICase("x-Über-long-name-beyond-fifteen"))
+        #expect(!"x-über".equalsIgnoringASCIICase("X-ÜBER"))  // Ü is not ASCII
+        #expect(!"[".equalsIgnoringASCIICase("{"))  // 0x5B and 0x7B differ by the case bit, not by case
+    }
+
+    @Test func onlyFieldsThatFitOneLineCanBeSent() {
+        #expect(HTTPHeaders.Field(name: "X-Kept", value: "a\tb ü").isSendable)
+        #expect(HTTPHeaders.Field(name: "X-Empty", value: "").isSendable)
+        #expect(!HTTPHeaders.Field(name: "X-Split", value: "ok\r\nSet-Cookie: x=1").isSendable)
+        #expect(!HTTPHeaders.Field(name: "X-Folded", value: "a\r\n b").isSendable)
+        #expect(!HTTPHeaders.Field(name: "X-Nul", value: "a\u{0}b").isSendable)
+        #expect(!HTTPHeaders.Field(name: "Bad Name", value: "x").isSendable)
+        #expect(!HTTPHeaders.Field(name: "X:Colon", value: "x").isSendable)
+        #expect(!HTTPHeaders.Field(name: "", value: "x").isSendable)
+    }
 }

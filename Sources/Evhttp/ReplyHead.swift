@@ -1,0 +1,76 @@
+import CEvent
+import HTTPCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// ReplyHead puts a reply's header fields into evhttp's output list as one entry.
+///
+/// evhttp writes each entry of the list with `evbuffer_add_printf`, about 1,400 instructions a
+/// line: the largest single cost of a short reply. So the fields travel joined to the `Date`
+/// entry, as further lines of its value (`<date>\r\nName: value\r\n…`), and evhttp writes them
+/// in one call. What evhttp looks up by name keeps an entry of its own, added by `ReplyWriter`:
+/// `Content-Length` and `Connection`, by which it frames the reply and keeps or closes the
+/// connection; `Date` leads the joined entry, so evhttp finds it and adds none. `Content-Type`
+/// is joined too, which is why evhttp's default is off and the default is added here.
+///
+/// Joining skips `evhttp_add_header`'s refusal of line breaks, so each field is checked here
+/// (`Field.isSendable`) and one that fails is dropped, as evhttp dropped it.
+///
+/// A route answers with the same fields reply after reply (a constant handler's, the maintenance
+/// page's), and `Date` changes once a second, so the joined value is kept and reused while both
+/// are unchanged: comparing an array with itself, or a string with itself, is one pointer test.
+struct ReplyHead {
+    /// The `Content-Type` of a reply with a body whose handler named none.
+    static let defaultContentType = "text/plain; charset=utf-8"
+
+    private var lastHeaders = HTTPHeaders()
+    private var lastDate = ""
+    private var lastAddsContentType = false
+    /// The joined value for the three above, with its terminating NUL; empty before the first.
+    private var joined: [UInt8] = []
+
+    mutating func write(
+        _ headers: HTTPHeaders, date: String, addsContentType: Bool, to list: UnsafeMutablePointer<evkeyvalq>
+    ) {
+        if joined.isEmpty || date != lastDate || addsContentType != lastAddsContentType || headers != lastHeaders {
+            joined = Self.join(headers, date: date, addsContentType: addsContentType)
+            (lastHeaders, lastDate, lastAddsContentType) = (headers, date, addsContentType)
+        }
+        guard let value = malloc(joined.count)?.assumingMemoryBound(to: CChar.self) else { return }
+        joined.withUnsafeBytes { bytes in UnsafeMutableRawPointer(value).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
+        _ = cevent_headers_append_taking(list, "Date", value)
+    }
+
+    /// `date`, then `\r\nName: value` for each field that may be sent, and a NUL.
+    private static func join(_ headers: HTTPHeaders, date: String, addsContentType: Bool) -> [UInt8] {
+        var bytes = Array(date.utf8)
+        var needsContentType = addsContentType
+        for field in headers where !isFramingHeader(field.name) && field.isSendable {
+            if isContentType(field.name) { needsContentType = false }
+            bytes += [UInt8(ascii: "\r"), UInt8(ascii: "\n")]
+            bytes += field.name.utf8
+            bytes += [UInt8(ascii: ":"), UInt8(ascii: " ")]
+            bytes += field.value.utf8
+        }
+        if needsContentType { bytes += "\r\nContent-Type: \(defaultContentType)".utf8 }
+        bytes.append(0)
+        return bytes
+    }
+
+    /// Headers `ReplyWriter` sets itself: letting a handler set them could break framing.
+    static func isFramingHeader(_ name: String) -> Bool {
+        switch name.utf8.count {
+        case 4: name.equalsIgnoringASCIICase("Date")
+        case 10: name.equalsIgnoringASCIICase("Connection")
+        case 14: name.equalsIgnoringASCIICase("Content-Length")
+        case 17: name.equalsIgnoringASCIICase("Transfer-Encoding")
+        default: false
+        }
+    }
+
+    private static func isContentType(_ name: String) -> Bool {
+        name.utf8.count == 12 && name.equalsIgnoringASCIICase("Content-Type")
+    }
+}

@@ -34,7 +34,9 @@ struct ReplyHead {
     mutating func write(
         _ headers: HTTPHeaders, date: String, addsContentType: Bool, to list: UnsafeMutablePointer<evkeyvalq>
     ) {
-        if joined.isEmpty || date != lastDate || addsContentType != lastAddsContentType || headers != lastHeaders {
+        if joined.isEmpty || addsContentType != lastAddsContentType || !date.hasSameBytes(as: lastDate)
+            || !headers.hasSameBytes(as: lastHeaders)
+        {
             joined = Self.join(headers, date: date, addsContentType: addsContentType)
             (lastHeaders, lastDate, lastAddsContentType) = (headers, date, addsContentType)
         }

@@ -56,6 +56,19 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
         }
     }
 
+    /// Whether both lists hold the same fields byte for byte. `==` compares strings by Unicode
+    /// canonical equivalence, so two spellings of one accented value are equal to it; a writer
+    /// reusing the bytes of an earlier list needs this instead. A list compared with a copy of
+    /// itself is one pointer test.
+    package func hasSameBytes(as other: HTTPHeaders) -> Bool {
+        let shared = fields.withUnsafeBufferPointer { mine in
+            other.fields.withUnsafeBufferPointer { $0.baseAddress == mine.baseAddress && $0.count == mine.count }
+        }
+        if shared { return true }
+        guard fields.count == other.fields.count else { return false }
+        return zip(fields, other.fields).allSatisfy { $0.name.hasSameBytes(as: $1.name) && $0.value.hasSameBytes(as: $1.value) }
+    }
+
     /// Drops the fields from `count` on, after a refill by `overwrite(at:name:value:)`.
     package mutating func truncate(to count: Int) {
         if fields.count > count { fields.removeLast(fields.count - count) }

@@ -72,4 +72,17 @@ import Testing
         #expect(!HTTPHeaders.Field(name: "X:Colon", value: "x").isSendable)
         #expect(!HTTPHeaders.Field(name: "", value: "x").isSendable)
     }
+
+    @Test func sameBytesIsNotCanonicalEquivalence() {
+        let composed = "caf\u{E9}", decomposed = "cafe\u{301}"
+        #expect(composed == decomposed)  // Swift's ==
+        #expect(!composed.hasSameBytes(as: decomposed))
+        #expect("".hasSameBytes(as: ""))
+        #expect(String(repeating: "long value ", count: 4).hasSameBytes(as: String(repeating: "long value ", count: 4)))
+        let headers: HTTPHeaders = ["X-Menu": composed]
+        #expect(headers.hasSameBytes(as: headers))
+        #expect(!headers.hasSameBytes(as: ["X-Menu": decomposed]))
+        #expect(headers.hasSameBytes(as: ["X-Menu": "caf\u{E9}"]))
+        #expect(!headers.hasSameBytes(as: ["X-Menu": composed, "X-More": "1"]))
+    }
 }

@@ -10,11 +10,13 @@
 # out. Prints one line per binary and mode. ACCEPT, when set, is sent as each request's Accept
 # header (a browser's is a long one: ACCEPT='text/html,application/xhtml+xml,…'); ACCEPT_VARY=1
 # makes each request's value different (a `;v=N` parameter on its last range), defeating caches.
+# CLIENTS=N (default 1) spreads the requests over N keep-alive connections, one request in flight
+# on each, as a load generator does: the server then handles several connections per loop pass.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 FEW=${FEW:-1000}
 MANY=${MANY:-6000}
-export ACCEPT=${ACCEPT:-} ACCEPT_VARY=${ACCEPT_VARY:-}
+export ACCEPT=${ACCEPT:-} ACCEPT_VARY=${ACCEPT_VARY:-} CLIENTS=${CLIENTS:-1}
 command -v valgrind >/dev/null || { apt-get update -qq && apt-get install -y -qq valgrind >/dev/null; }
 if [ $# -eq 0 ]; then
     # DWARF 4 for the C targets (swift-atomics' shims among them): valgrind 3.19 gives up on
@@ -25,7 +27,7 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# Sends `count` keep-alive GET / requests over one connection, reading each reply fully.
+# Sends `count` keep-alive GET / requests over CLIENTS connections, reading each reply fully.
 client() { # port count
     python3 - "$1" "$2" <<'PY'
 import socket, sys
@@ -33,18 +35,34 @@ import os
 port, count = int(sys.argv[1]), int(sys.argv[2])
 accept = os.environ.get("ACCEPT", "")
 vary = os.environ.get("ACCEPT_VARY") == "1"
-with socket.create_connection(("127.0.0.1", port), timeout=60) as s:
-    buffer = b""
-    for number in range(count):
-        value = f"{accept};v={number}" if vary else accept
-        s.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n" + (f"Accept: {value}\r\n".encode() if value else b"") + b"\r\n")
-        while b"\r\n\r\n" not in buffer:
-            buffer += s.recv(65536)
-        head, buffer = buffer.split(b"\r\n\r\n", 1)
-        length = next(int(l.split(b":")[1]) for l in head.split(b"\r\n") if l.lower().startswith(b"content-length"))
-        while len(buffer) < length:
-            buffer += s.recv(65536)
-        buffer = buffer[length:]
+clients = int(os.environ.get("CLIENTS", "1"))
+sockets = [socket.create_connection(("127.0.0.1", port), timeout=60) for _ in range(clients)]
+buffers = [b""] * clients
+
+def request(number):
+    value = f"{accept};v={number}" if vary else accept
+    return b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n" + (f"Accept: {value}\r\n".encode() if value else b"") + b"\r\n"
+
+def read_reply(index):
+    s, buffer = sockets[index], buffers[index]
+    while b"\r\n\r\n" not in buffer:
+        buffer += s.recv(65536)
+    head, buffer = buffer.split(b"\r\n\r\n", 1)
+    length = next(int(l.split(b":")[1]) for l in head.split(b"\r\n") if l.lower().startswith(b"content-length"))
+    while len(buffer) < length:
+        buffer += s.recv(65536)
+    buffers[index] = buffer[length:]
+
+sent = 0
+while sent < count:  # a request on every connection, then every reply
+    batch = min(clients, count - sent)
+    for index in range(batch):
+        sockets[index].sendall(request(sent + index))
+    for index in range(batch):
+        read_reply(index)
+    sent += batch
+for s in sockets:
+    s.close()
 PY
 }
 

@@ -119,6 +119,7 @@ final class ConnectionTracker {
         if lastScanned === connection { lastScanned = nil }
         if connection.isTLS && ceventtls_handshake_done(connection.bufferevent) == 0 { counters.tlsHandshakeFailures += 1 }
         connection.stopWatchingInput()
+        connection.awaitsWrite = false  // its bufferevent is being freed
         connection.pending?.abandon()
         connection.pending = nil
         if connection.replyPending { replyFinished() }  // the peer went away before the reply was written
@@ -154,6 +155,8 @@ final class ConnectionTracker {
 
     fileprivate func replyWritten(on connection: Connection) {
         connection.replyPending = false
+        // evhttp wrote it itself: a later write-through would complete a reply not yet made.
+        connection.awaitsWrite = false
         connection.windowStart = tick
         if connection.closeAfterReply, let evhttpConnection = connection.evhttpConnection {
             closingSoon.append(evhttpConnection)

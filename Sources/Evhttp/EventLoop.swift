@@ -18,7 +18,9 @@ public final class EventLoop {
 
     /// The priority of signals and of the transport's own bookkeeping: ahead of I/O.
     static let urgentPriority: Int32 = 0
-    private static let priorityCount: Int32 = 2  // evhttp's I/O events default to the middle, 1.
+    /// The priority evhttp's I/O events get by default (the middle of `priorityCount`).
+    static let ioPriority: Int32 = 1
+    private static let priorityCount: Int32 = 2
     /// Every loop's executor, kept reachable (and alive) until the process exits.
     private static let keptExecutors = Mutex<[LoopExecutor]>([])
 

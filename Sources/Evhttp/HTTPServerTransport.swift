@@ -24,6 +24,7 @@ public final class HTTPServerTransport {
     var dateCache = HTTPDateCache()
     var contentLengths = ContentLengthCache()
     var replyHead = ReplyHead()
+    private let batchedWrites: BatchedWrites
     /// The last request's header list, reused for the next (`RequestReader.read`).
     private var headerStorage = HTTPHeaders()
 
@@ -34,6 +35,7 @@ public final class HTTPServerTransport {
         self.loop = loop
         self.http = http
         self.responder = responder
+        batchedWrites = BatchedWrites(base: loop.base)
         tracker = ConnectionTracker(
             base: loop.base, limits: limits, counters: counters, rawReplies: RawReplies(loop: loop))
         evhttp_set_max_headers_size(http, limits.maxHeaderBytes)
@@ -159,7 +161,7 @@ public final class HTTPServerTransport {
         if connection.isTLS {
             TLSRecords.coalesce(connection.bufferevent)
         } else {
-            WriteThrough.flush(connection.bufferevent)
+            batchedWrites.queue(connection)
         }
     }
 }

@@ -1,7 +1,7 @@
 import CEvent
 
-/// WriteThrough writes a reply to its socket in the callback that produced it, instead of one
-/// loop pass later.
+/// WriteThrough writes a reply to its socket in the loop pass that produced it, instead of one
+/// pass later (`BatchedWrites` calls it at the end of the pass).
 ///
 /// `evhttp_send_reply` only queues the reply and enables `EV_WRITE`; the write happens in the
 /// next pass, and evhttp's completion (`evhttp_send_done` → read the next request) disables

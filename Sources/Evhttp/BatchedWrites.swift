@@ -1,0 +1,62 @@
+import CEvent
+
+/// BatchedWrites writes the replies of one loop pass to their sockets together, once the pass's
+/// I/O callbacks are done, rather than each in the callback that produced it.
+///
+/// Writing a reply within the pass that produced it spares evhttp's `EV_WRITE` add and delete
+/// (`WriteThrough`). Writing each at once, between reads, cost more on the wall clock than it
+/// saved: every write woke the client's `epoll_wait` on its own (perf: 10.8 % of the server's
+/// time in `sock_def_readable` waking the load generator, against 3.3 % for the C server, which
+/// writes all its replies in the next pass). Written together, the first wakes the client and
+/// the rest find it awake. The writes run from an event at I/O priority that the pass's first
+/// reply activates: libevent runs it after the I/O callbacks already queued, in the same pass,
+/// before the change list reaches epoll.
+final class BatchedWrites {
+    private var event: OpaquePointer?
+    /// The connections whose reply waits, in the order the replies were made.
+    private var queued: [Connection] = []
+    /// The list being written; swapped with `queued`, so neither is reallocated once grown.
+    private var writing: [Connection] = []
+
+    /// The most replies a batch holds before it is written. While a reply waits, evhttp's
+    /// allocations for its request stay alive; glibc's per-thread cache keeps 7 free chunks of a
+    /// size, so a batch beyond that sends the next pass's allocations down malloc's slow path
+    /// (callgrind at 50 connections: +2,600 instructions a request with unbounded batches).
+    static let limit = 7
+
+    init(base: OpaquePointer) {
+        event = event_new(base, -1, 0, batchedWritesCallback, Unmanaged.passUnretained(self).toOpaque())
+        if let event { event_priority_set(event, EventLoop.ioPriority) }
+    }
+
+    deinit {
+        if let event { event_free(event) }
+    }
+
+    /// Writes `connection`'s reply, which evhttp has just queued, at the end of this pass.
+    func queue(_ connection: Connection) {
+        guard let event else { return WriteThrough.flush(connection.bufferevent) }
+        connection.awaitsWrite = true
+        queued.append(connection)
+        if queued.count == 1 {
+            event_active(event, EV_TIMEOUT, 0)
+        } else if queued.count == Self.limit {
+            writeAll()  // the event then finds an empty batch, or the next one
+        }
+    }
+
+    fileprivate func writeAll() {
+        swap(&queued, &writing)  // a reply made while these are written goes to the next batch
+        for connection in writing where connection.awaitsWrite {
+            // Cleared first: the write may complete the reply, and evhttp free the connection.
+            connection.awaitsWrite = false
+            WriteThrough.flush(connection.bufferevent)
+        }
+        writing.removeAll(keepingCapacity: true)
+    }
+}
+
+private func batchedWritesCallback(_: Int32, _: Int16, _ context: UnsafeMutableRawPointer?) {
+    guard let context else { return }
+    Unmanaged<BatchedWrites>.fromOpaque(context).takeUnretainedValue().writeAll()
+}

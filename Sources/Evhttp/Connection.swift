@@ -38,6 +38,8 @@ final class Connection {
     /// `unowned(unsafe)`: that ownership makes the reference valid, so no check per request.
     unowned(unsafe) let tracker: ConnectionTracker
     private var inputCallback: OpaquePointer?
+    /// Set while `keepInput` puts back the requests it keeps.
+    private var keepingInput = false
 
     /// Whether the bytes go through OpenSSL: never written to the socket directly.
     let isTLS: Bool
@@ -86,10 +88,14 @@ final class Connection {
     /// Runs inside evbuffer_read, before evhttp's parser sees the new bytes (bufferevent_sock.c:
     /// evbuffer_read invokes the buffer's callbacks, then the read callback is triggered).
     fileprivate func inputChanged(_ input: OpaquePointer, added: Int) {
+        if keepingInput { return }
         if refusal != nil { return dropInput() }
         tracker.lastScanned = self
         let length = evbuffer_get_length(input)
         var offset = length - added
+        // Every byte before the new ones was scanned by earlier calls: where the buffer begins
+        // in the connection's stream (a violation stops the scan short of the buffer's end).
+        let bufferStart = scanner.bytesScanned - offset
         var violation: RequestViolation?
         withUnsafeTemporaryAllocation(of: iovec.self, capacity: 8) { vectors in
             var start = evbuffer_ptr()
@@ -111,10 +117,26 @@ final class Connection {
             }
         }
         guard let violation else { return }
-        // Nothing of the offending request (nor anything after it) reaches evhttp's parser.
-        dropInput()
+        // Whole requests that came before the offending one in this read are still answered;
+        // nothing of the offending request (nor anything after it) reaches evhttp's parser.
+        keepInput(first: scanner.endOfLastRequest - bufferStart)
         tracker.refuse(self, .violation(violation))
     }
+
+    /// Drops every byte evhttp has not parsed yet but the first `count` (whole requests).
+    private func keepInput(first count: Int) {
+        guard count > 0, let kept = evbuffer_new() else { return dropInput() }
+        defer { evbuffer_free(kept) }
+        let input = bufferevent_get_input(bufferevent)
+        evbuffer_remove_buffer(input, kept, count)
+        dropInput()
+        keepingInput = true  // putting the kept bytes back is not new input to scan
+        evbuffer_add_buffer(input, kept)
+        keepingInput = false
+    }
+
+    /// Whether there are bytes evhttp has not parsed yet (requests kept ahead of a refusal).
+    var hasUnparsedInput: Bool { evbuffer_get_length(bufferevent_get_input(bufferevent)) > 0 }
 }
 
 private func inputChangedCallback(

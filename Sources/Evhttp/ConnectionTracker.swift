@@ -180,13 +180,14 @@ final class ConnectionTracker {
 
     // MARK: Refusals and deadlines
 
-    /// Refuses `connection` (its input already dropped): the refusal is sent once no reply of
-    /// its own is in flight, so replies keep their order.
+    /// Refuses `connection` (its input dropped but for whole requests ahead of the offending
+    /// one): the refusal is sent once those are answered and no reply of its own is in flight,
+    /// so replies keep their order.
     func refuse(_ connection: Connection, _ refusal: ConnectionRefusal) {
         guard connection.refusal == nil else { return }
         connection.refusal = refusal
         counters.refusals[refusal, default: 0] += 1
-        if !connection.replyPending && connection.evhttpConnection != nil {
+        if !connection.replyPending && !connection.hasUnparsedInput && connection.evhttpConnection != nil {
             refusalsDue.append(connection)
             scheduleHousekeeping()
         }
@@ -247,6 +248,9 @@ final class ConnectionTracker {
         guard let refusal = connection.refusal, connection.lingeringSince == nil,
             let evhttpConnection = connection.evhttpConnection, connections[evhttpConnection] != nil
         else { return }
+        // Requests kept ahead of the offending one are still to be answered: the refusal goes
+        // after their replies (`replyWritten` brings it back here).
+        guard !connection.replyPending && !connection.hasUnparsedInput else { return }
         responder?.transportRefused(refusal, peerAddress: connection.peerAddress)
         guard let status = refusal.status else {
             closingSoon.append(evhttpConnection)

@@ -80,4 +80,26 @@ import Testing
         feed("cd")
         #expect(scanner.position == .betweenRequests)
     }
+
+    /// Where the last whole request ended, whatever the read boundaries: the transport keeps
+    /// those bytes for evhttp when a later request in the same read is refused.
+    @Test(arguments: [1, 2, 5, 1000])
+    func theEndOfTheLastWholeRequestIsKnown(pieces: Int) {
+        let first = "GET / HTTP/1.1\r\nHost: x\r\n\r\n"
+        let second = "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"
+        let third = "PUT / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nok"
+        let bad = "GET / HTTP/1.1\r\nHost: x\r\nX A: v\r\n\r\n"
+        let bytes = Array((first + second + third + bad).utf8)
+        var scanner = RequestScanner(maxHeadBytes: 8192)
+        var violation: RequestViolation?
+        var start = 0
+        let size = max(1, (bytes.count + pieces - 1) / pieces)
+        while start < bytes.count && violation == nil {
+            let end = min(bytes.count, start + size)
+            violation = bytes[start..<end].withUnsafeBytes { scanner.scan($0) }
+            start = end
+        }
+        #expect(violation == .invalidFieldName)
+        #expect(scanner.endOfLastRequest == (first + second + third).utf8.count)
+    }
 }

@@ -62,6 +62,40 @@ import Testing
         #expect(try connection.readResponse().status == 405)
         #expect(try connection.readResponse().status == 200)
     }
+
+    /// Whole requests ahead of a refused one in the same packet are still answered, in order;
+    /// then the refusal, and the connection closes.
+    @Test func requestsAheadOfARefusedOneInTheSamePacketAreAnswered() throws {
+        let server = try ServerProcess()
+        let connection = try HTTPConnection(port: server.port)
+        try connection.write(
+            "GET /livez HTTP/1.1\r\nHost: x\r\n\r\nPOST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc"
+                + "GET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\nX A: v\r\n\r\n"
+                + "GET /livez HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(try connection.readResponse().status == 200)
+        #expect(try connection.readResponse().status == 405)
+        let third = try connection.readResponse()
+        #expect(third.status == 200)
+        #expect(third.text == "Hello from eventserver\n")
+        let refused = try connection.readResponse()
+        #expect(refused.status == 400)
+        #expect(refused[header: "Connection"] == "close")
+        #expect(connection.isClosedByServer())  // the request after the refused one is never read
+        #expect(try refusals(server)["field_name"] == 1)
+        #expect(try HTTPConnection(port: server.port).get("/").status == 200)
+    }
+
+    /// The same when the refused request spans several of the read's buffer segments.
+    @Test func aRequestAheadOfAnOversizedOneIsAnswered() throws {
+        let server = try ServerProcess(["--max-header-bytes", "4096"])
+        let connection = try HTTPConnection(port: server.port)
+        try connection.write(
+            "GET /livez HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\nX-Big: "
+                + String(repeating: "a", count: 20_000) + "\r\n\r\n")
+        #expect(try connection.readResponse().status == 200)
+        #expect(try connection.readResponse().status == 431)
+        #expect(connection.isClosedByServer())
+    }
 }
 
 /// The counts in `/metrics`' `eventserver_connections_refused_total`, by reason.

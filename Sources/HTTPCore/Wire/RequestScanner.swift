@@ -22,6 +22,11 @@ public struct RequestScanner: Sendable {
 
     /// Where the connection stands now.
     public private(set) var position = Position.betweenRequests
+    /// How many bytes were given to `scan`, in all.
+    public private(set) var bytesScanned = 0
+    /// The offset in the connection's byte stream where the last whole request ended: bytes
+    /// before it belong to requests the scanner found valid, even when a later one was not.
+    public private(set) var endOfLastRequest = 0
 
     private enum State: Sendable {
         case requestLine, fieldLine, body, chunkSize, chunkData, chunkDataEnd, trailerLine, refused
@@ -35,6 +40,8 @@ public struct RequestScanner: Sendable {
     private var headBytes = 0
     private let maxHeadBytes: Int
     private var request = RequestFraming()
+    /// The stream offset just after the bytes being handled (for `endOfLastRequest`).
+    private var cursor = 0
 
     /// The longest chunk-size or trailer line accepted.
     static let maxBodyLineBytes = 4096
@@ -48,6 +55,8 @@ public struct RequestScanner: Sendable {
     /// scanner refuses everything.
     public mutating func scan(_ bytes: UnsafeRawBufferPointer) -> RequestViolation? {
         guard state != .refused else { return nil }
+        let start = bytesScanned
+        bytesScanned += bytes.count
         var index = 0
         while index < bytes.count {
             switch state {
@@ -55,6 +64,7 @@ public struct RequestScanner: Sendable {
                 let taken = min(remaining, bytes.count - index)
                 remaining -= taken
                 index += taken
+                cursor = start + index
                 if remaining == 0 {
                     if state == .body { endRequest() } else { state = .chunkDataEnd }
                 }
@@ -68,6 +78,7 @@ public struct RequestScanner: Sendable {
                 let end = newline.map { UnsafeRawPointer($0) - base } ?? bytes.count
                 let piece = UnsafeRawBufferPointer(rebasing: bytes[index..<end])
                 index = found ? end + 1 : end
+                cursor = start + index
                 if let violation = take(piece, complete: found) { return refuse(violation) }
             }
         }
@@ -157,6 +168,7 @@ public struct RequestScanner: Sendable {
     }
 
     private mutating func endRequest() {
+        endOfLastRequest = cursor
         state = .requestLine
         position = .betweenRequests
         headBytes = 0

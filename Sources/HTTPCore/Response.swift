@@ -5,7 +5,9 @@
 public struct Response: Sendable {
     /// The status line's code and reason.
     public var status: HTTPStatus
-    /// Header fields to send.
+    /// Header fields to send. A field whose name is not a token, or whose value holds a control
+    /// character other than tab (a CR or LF would start a line of its own), is not sent; the
+    /// server sets `Content-Length`, `Date`, `Connection` and `Transfer-Encoding` itself.
     public var headers: HTTPHeaders
     /// Body bytes; empty for none.
     public var body: [UInt8]

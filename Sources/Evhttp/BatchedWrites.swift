@@ -12,7 +12,7 @@ import CEvent
 /// reply activates: libevent runs it after the I/O callbacks already queued, in the same pass,
 /// before the change list reaches epoll.
 final class BatchedWrites {
-    private var event: OpaquePointer?
+    private var event: OpaquePointer?  // set once in init (its context is `self`)
     /// The connections whose reply waits, in the order the replies were made.
     private var queued: [Connection] = []
     /// The list being written; swapped with `queued`, so neither is reallocated once grown.
@@ -21,7 +21,8 @@ final class BatchedWrites {
     /// The most replies a batch holds before it is written. While a reply waits, evhttp's
     /// allocations for its request stay alive; glibc's per-thread cache keeps 7 free chunks of a
     /// size, so a batch beyond that sends the next pass's allocations down malloc's slow path
-    /// (callgrind at 50 connections: +2,600 instructions a request with unbounded batches).
+    /// (callgrind at 50 connections, unbounded batches: `_int_malloc` 980 → 3,570 instructions a
+    /// request).
     static let limit = 7
 
     init(base: OpaquePointer) {

@@ -1,9 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
-// How header names and values compare: names without ASCII case, values byte for byte. The
-// name comparison runs for every header of every request, in several modules, hence inlinable.
+// Header names compare without case; these run for every header of every request, in several
+// modules, hence inlinable.
 
 extension String {
     /// Whether two strings are equal when ASCII letters are compared without case.
@@ -23,21 +19,6 @@ extension String {
         }
         if let contiguous, let equal = contiguous { return equal }
         return zip(utf8, other.utf8).allSatisfy { $0 == $1 || $0.asciiLowercased == $1.asciiLowercased }
-    }
-}
-
-extension String {
-    /// Whether both strings hold the same UTF-8 bytes (`==` compares canonical equivalence).
-    package func hasSameBytes(as other: String) -> Bool {
-        guard utf8.count == other.utf8.count else { return false }
-        guard !isEmpty else { return true }
-        let contiguous = utf8.withContiguousStorageIfAvailable { mine in
-            other.utf8.withContiguousStorageIfAvailable {
-                $0.baseAddress == mine.baseAddress || memcmp(mine.baseAddress!, $0.baseAddress!, mine.count) == 0
-            }
-        }
-        if let contiguous, let equal = contiguous { return equal }
-        return utf8.elementsEqual(other.utf8)
     }
 }
 

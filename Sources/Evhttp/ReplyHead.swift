@@ -51,9 +51,11 @@ struct ReplyHead {
         var needsContentType = addsContentType
         for field in headers where !isFramingHeader(field.name) && field.isSendable {
             if isContentType(field.name) { needsContentType = false }
-            bytes += [UInt8(ascii: "\r"), UInt8(ascii: "\n")]
+            // Literal pieces appended as UTF-8, not as array literals (an allocation each): a
+            // route whose fields change per reply joins on every reply.
+            bytes += "\r\n".utf8
             bytes += field.name.utf8
-            bytes += [UInt8(ascii: ":"), UInt8(ascii: " ")]
+            bytes += ": ".utf8
             bytes += field.value.utf8
         }
         if needsContentType { bytes += "\r\nContent-Type: \(defaultContentType)".utf8 }

@@ -1,4 +1,4 @@
-import CTLSClient
+import CTLS
 
 #if canImport(Glibc)
 import Glibc
@@ -32,16 +32,18 @@ public final class HTTPConnection {
             throw HTTPClientError("connect to \(address) failed: errno \(reason)")
         }
         if let certificateFile {
-            guard let session = ctlsclient_connect(socket, certificateFile, host) else {
+            var reason = [CChar](repeating: 0, count: 512)
+            guard let session = ctls_client_connect(socket, certificateFile, host, &reason, UInt(reason.count)) else {
                 close(socket)
-                throw HTTPClientError("TLS with \(address) failed (trusting \(certificateFile))")
+                let text = String(decoding: reason.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                throw HTTPClientError("TLS with \(address) failed (trusting \(certificateFile)): \(text)")
             }
             tls = session
         }
     }
 
     deinit {
-        if let tls { ctlsclient_close(tls) }
+        if let tls { ctls_client_close(tls) }
         close(socket)
     }
 
@@ -53,7 +55,7 @@ public final class HTTPConnection {
         var offset = 0
         while offset < bytes.count {
             let sent = bytes[offset...].withUnsafeBytes { piece -> Int in
-                if let tls { return Int(ctlsclient_write(tls, piece.baseAddress, Int32(piece.count))) }
+                if let tls { return Int(ctls_client_write(tls, piece.baseAddress, Int32(piece.count))) }
                 return send(socket, piece.baseAddress, piece.count, Int32(MSG_NOSIGNAL))
             }
             guard sent > 0 else { throw HTTPClientError("send to \(address) failed: errno \(errno)") }
@@ -151,7 +153,7 @@ public final class HTTPConnection {
     private func fill() throws(HTTPClientError) {
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         let received = chunk.withUnsafeMutableBytes { space -> Int in
-            if let tls { return Int(ctlsclient_read(tls, space.baseAddress, Int32(space.count))) }
+            if let tls { return Int(ctls_client_read(tls, space.baseAddress, Int32(space.count))) }
             return recv(socket, space.baseAddress, space.count, 0)
         }
         guard received > 0 else {

@@ -1,4 +1,5 @@
 import CEvent
+import CTLS
 import HTTPCore
 
 #if canImport(Glibc)
@@ -80,7 +81,7 @@ final class ConnectionTracker {
     /// The bufferevent for a connection being accepted: evhttp's own kind (a socket bufferevent
     /// without close-on-free: evhttp closes the descriptor itself), its input watched.
     func newConnection() -> OpaquePointer? {
-        let created = tls.map { ceventtls_accepting_bufferevent(base, $0.context) } ?? bufferevent_socket_new(base, -1, 0)
+        let created = tls.map { ctls_accepting_bufferevent(base, $0.context) } ?? bufferevent_socket_new(base, -1, 0)
         guard let bufferevent = created else { return nil }
         bufferevent_incref(bufferevent)
         let connection = Connection(
@@ -117,7 +118,7 @@ final class ConnectionTracker {
     fileprivate func connectionClosed(_ evhttpConnection: OpaquePointer) {
         guard let connection = connections.removeValue(forKey: evhttpConnection) else { return }
         if lastScanned === connection { lastScanned = nil }
-        if connection.isTLS && ceventtls_handshake_done(connection.bufferevent) == 0 { counters.tlsHandshakeFailures += 1 }
+        if connection.isTLS && ctls_handshake_done(connection.bufferevent) == 0 { counters.tlsHandshakeFailures += 1 }
         connection.stopWatchingInput()
         connection.awaitsWrite = false  // its bufferevent is being freed
         connection.pending?.abandon()

@@ -102,6 +102,47 @@ import Testing
         try waitUntilGone(newPID)
     }
 
+    @Test func openSSLIsLoadedOnlyWhenTLSIsAskedFor() throws {
+        // A plain server never maps OpenSSL (2 MiB of its resident memory when it did).
+        let plain = try ServerProcess([])
+        let plainMaps = try run("cat", "/proc/\(plain.pid)/maps").output  // Foundation reads /proc files short
+        #expect(plainMaps.contains("libevent"))
+        for library in ["libssl", "libcrypto", "libevent_openssl"] { #expect(!plainMaps.contains(library), "\(library) mapped") }
+        let pair = try CertificatePair(commonName: "first")
+        let secure = try ServerProcess(["--tls-cert", pair.certificate, "--tls-key", pair.key])
+        let secureMaps = try run("cat", "/proc/\(secure.pid)/maps").output
+        for library in ["libssl", "libcrypto", "libevent_openssl"] { #expect(secureMaps.contains(library), "\(library) not mapped") }
+        // The client loads it too, and says why a handshake failed: here, a certificate it does not trust.
+        let stranger = try CertificatePair(commonName: "stranger")
+        #expect {
+            try HTTPConnection(port: secure.port, trusting: stranger.certificate)
+        } throws: { error in
+            "\(error)".contains("handshake failed: certificate verify failed")
+        }
+        let trusted = try HTTPConnection(port: secure.port, trusting: pair.certificate)
+        try trusted.write("GET /livez HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(try trusted.readResponse().status == 200)
+    }
+
+    /// Hiding a library from one child takes root and a mount namespace; a container that
+    /// forbids them skips the test below.
+    static let canHideLibraries = getuid() == 0 && (try? run("unshare", "-m", "true"))?.status == 0
+
+    @Test(.enabled(if: TLSTests.canHideLibraries, "needs root and a mount namespace"))
+    func withoutOpenSSLATLSServerRefusesToStartInOneLine() throws {
+        let pair = try CertificatePair(commonName: "first")
+        let found = try run("sh", "-c", "ldconfig -p | awk '$1 == \"libssl.so.3\" { print $NF; exit }'")
+        let libssl = found.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        try #require(!libssl.isEmpty, "ldconfig knows no libssl.so.3")
+        // In a mount namespace of its own, the child finds an empty file where libssl was.
+        let started = try run(
+            "unshare", "-m", "sh", "-c", #"mount --bind /dev/null "$0" && exec "$1" --port 0 --tls-cert "$2" --tls-key "$3""#,
+            libssl, ServerProcess.binaryPath, pair.certificate, pair.key)
+        #expect(started.status == 1)
+        #expect(started.errors.split(separator: "\n").count == 1, "\(started.errors)")
+        #expect(started.errors.contains("OpenSSL cannot be loaded: \(libssl)"), "\(started.errors)")
+    }
+
     /// The subject CN of the certificate a new connection is served.
     static func servedCommonName(_ port: Int) throws -> String {
         let shown = try run(

@@ -1,0 +1,39 @@
+#ifndef EVENTSERVER_CTLS_H
+#define EVENTSERVER_CTLS_H
+
+// TLS for the server and for the client, with OpenSSL loaded only when TLS is first asked for:
+// a server without a certificate never maps libssl, libcrypto or libevent_openssl (2 MiB of
+// resident memory). This header names no system header, so Swift sees only these functions;
+// libevent's structures stay CEvent's (opaque pointers on both sides).
+
+struct event_base;
+struct bufferevent;
+
+/// A server context (TLS 1.2 and 1.3, OpenSSL's default ciphers, ALPN `http/1.1`) holding the
+/// certificate chain and key from PEM files. Returns NULL and fills `error` (capacity `length`)
+/// when OpenSSL cannot be loaded, a file is unusable or the key does not match.
+void *ctls_server_context_new(const char *certificate, const char *key, char *error, unsigned long length);
+
+/// Drops the caller's reference; connections still using the context keep theirs.
+void ctls_server_context_free(void *context);
+
+/// A bufferevent that accepts a TLS connection on `context` (evhttp sets the socket later);
+/// freeing it frees the SSL object. NULL when it cannot be created.
+struct bufferevent *ctls_accepting_bufferevent(struct event_base *base, void *context);
+
+/// Whether the connection finished its TLS handshake.
+int ctls_handshake_done(struct bufferevent *bufferevent);
+
+/// Starts TLS on the connected blocking `socket`, trusting the PEM file `trusted` only and
+/// checking that the certificate names `host` (a name or an address). Returns the session, or
+/// NULL (nothing to free) with the reason in `error`.
+void *ctls_client_connect(int socket, const char *trusted, const char *host, char *error, unsigned long length);
+
+/// SSL_write and SSL_read on a client session: bytes moved, or 0 / negative on failure.
+int ctls_client_write(void *session, const void *bytes, int count);
+int ctls_client_read(void *session, void *bytes, int count);
+
+/// Ends the session (the socket stays the caller's).
+void ctls_client_close(void *session);
+
+#endif

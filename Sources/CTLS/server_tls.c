@@ -1,0 +1,65 @@
+#include "include/tls.h"
+#include "openssl_library.h"
+
+#include <stdio.h>
+
+// The server side: one context per certificate, one accepting bufferevent per connection.
+// Called only after a context exists, so the tables are loaded by then.
+
+static int select_http11(SSL *ssl, const unsigned char **out, unsigned char *outlen,
+                         const unsigned char *in, unsigned int inlen, void *arg) {
+    (void)ssl; (void)arg;
+    static const unsigned char http11[] = { 8, 'h', 't', 't', 'p', '/', '1', '.', '1' };
+    unsigned char *selected = NULL;
+    if (ctls_openssl(NULL, 0)->SSL_select_next_proto(&selected, outlen, http11, sizeof http11, in, inlen) != OPENSSL_NPN_NEGOTIATED) {
+        return SSL_TLSEXT_ERR_NOACK;  // a client without http/1.1 in its list: no ALPN, still served
+    }
+    *out = selected;
+    return SSL_TLSEXT_ERR_OK;
+}
+
+void *ctls_server_context_new(const char *certificate, const char *key, char *error, unsigned long length) {
+    const struct ctls_openssl *ssl = ctls_openssl(error, length);
+    if (!ssl || !ctls_event_openssl(error, length)) return NULL;
+    SSL_CTX *context = ssl->SSL_CTX_new(ssl->TLS_server_method());
+    if (!context) { snprintf(error, length, "cannot create a TLS context"); return NULL; }
+    ssl->SSL_CTX_ctrl(context, SSL_CTRL_SET_MIN_PROTO_VERSION, TLS1_2_VERSION, NULL);
+    ssl->SSL_CTX_set_options(context, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+    ssl->SSL_CTX_set_alpn_select_cb(context, select_http11, NULL);
+    ssl->ERR_clear_error();
+    if (ssl->SSL_CTX_use_certificate_chain_file(context, certificate) != 1) {
+        snprintf(error, length, "cannot load the certificate %s: %s", certificate, ctls_error_reason(ssl));
+        ssl->SSL_CTX_free(context);
+        return NULL;
+    }
+    if (ssl->SSL_CTX_use_PrivateKey_file(context, key, SSL_FILETYPE_PEM) != 1) {
+        snprintf(error, length, "cannot load the key %s: %s", key, ctls_error_reason(ssl));
+        ssl->SSL_CTX_free(context);
+        return NULL;
+    }
+    if (ssl->SSL_CTX_check_private_key(context) != 1) {
+        snprintf(error, length, "the key %s does not match the certificate %s", key, certificate);
+        ssl->SSL_CTX_free(context);
+        return NULL;
+    }
+    return context;
+}
+
+void ctls_server_context_free(void *context) {
+    ctls_openssl(NULL, 0)->SSL_CTX_free(context);
+}
+
+struct bufferevent *ctls_accepting_bufferevent(struct event_base *base, void *context) {
+    const struct ctls_openssl *ssl = ctls_openssl(NULL, 0);
+    SSL *session = ssl->SSL_new(context);
+    if (!session) return NULL;
+    struct bufferevent *bufferevent = ctls_event_openssl(NULL, 0)->bufferevent_openssl_socket_new(
+        base, -1, session, BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
+    if (!bufferevent) ssl->SSL_free(session);
+    return bufferevent;
+}
+
+int ctls_handshake_done(struct bufferevent *bufferevent) {
+    SSL *session = ctls_event_openssl(NULL, 0)->bufferevent_openssl_get_ssl(bufferevent);
+    return session && ctls_openssl(NULL, 0)->SSL_is_init_finished(session);
+}

@@ -3,15 +3,19 @@
  * GET / -> 200 text; SIGUSR1/SIGUSR2 flip the same maintenance flag as eventserver's, and in
  * maintenance every path answers 503 with the same headers and page.
  *
- *   server PORT [PAGE_FILE] [--changelist]
+ *   server PORT [PAGE_FILE] [--changelist] [--reuseport]
  *
  * --changelist builds the event base with EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST, the one
  * libevent tuning eventserver uses, to separate the flag's effect from Swift's.
+ * --reuseport binds with SO_REUSEPORT, so one process per core can share the port (the C
+ * counterpart of `eventserver --workers N` in Benchmarks/scaling.sh).
  */
 #include <event2/buffer.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
+#include <event2/listener.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,13 +68,15 @@ static void load_page(const char *path) {
 
 int main(int argc, char **argv) {
     if (argc < 2) {
-        fprintf(stderr, "usage: %s PORT [PAGE_FILE] [--changelist]\n", argv[0]);
+        fprintf(stderr, "usage: %s PORT [PAGE_FILE] [--changelist] [--reuseport]\n", argv[0]);
         return 2;
     }
-    int changelist = 0;
+    int changelist = 0, reuseport = 0;
     const char *page_path = NULL;
     for (int i = 2; i < argc; i++) {
-        if (strcmp(argv[i], "--changelist") == 0) changelist = 1; else page_path = argv[i];
+        if (strcmp(argv[i], "--changelist") == 0) changelist = 1;
+        else if (strcmp(argv[i], "--reuseport") == 0) reuseport = 1;
+        else page_path = argv[i];
     }
     if (page_path) load_page(page_path); else { page = "maintenance\n"; page_length = 12; }
     signal(SIGPIPE, SIG_IGN);
@@ -89,7 +95,18 @@ int main(int argc, char **argv) {
 
     struct evhttp *http = evhttp_new(base);
     evhttp_set_gencb(http, on_request, NULL);
-    if (evhttp_bind_socket(http, "127.0.0.1", (ev_uint16_t)atoi(argv[1])) != 0) {
+    int bound;
+    if (reuseport) {
+        struct sockaddr_in address = { .sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(argv[1])),
+                                       .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+        struct evconnlistener *listener = evconnlistener_new_bind(
+            base, NULL, NULL, LEV_OPT_REUSEABLE | LEV_OPT_REUSEABLE_PORT | LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC,
+            128, (struct sockaddr *)&address, sizeof address);
+        bound = listener && evhttp_bind_listener(http, listener) != NULL;
+    } else {
+        bound = evhttp_bind_socket(http, "127.0.0.1", (ev_uint16_t)atoi(argv[1])) == 0;
+    }
+    if (!bound) {
         fprintf(stderr, "cannot bind port %s\n", argv[1]);
         return 1;
     }

@@ -7,7 +7,8 @@
 # access log off); wrk runs pinned to CPU 1. Two loads per round: keep-alive HTTPS requests,
 # and one TLS handshake per request (`Connection: close`). The certificate is a fresh ECDSA
 # P-256 one, made by openssl here. Prints medians and the ratio to nginx; raw wrk outputs go
-# to Benchmarks/results/tls/ (ignored by git). Loopback only; every run is bounded.
+# to Benchmarks/results/tls/, where the recorded run's are committed (a new run replaces them).
+# Loopback only; every run is bounded.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-3}

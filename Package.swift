@@ -57,7 +57,8 @@ let package = Package(
         // TLS for the transport and the client: OpenSSL and libevent_openssl are loaded (dlopen)
         // only when TLS is first asked for, so a plain-HTTP server never maps them. Their
         // headers (libssl-dev) give each function's type; nothing links them.
-        .target(name: "CTLS", cSettings: [.unsafeFlags(["-gdwarf-4"])]),
+        // (libevent itself is linked: the right libevent_openssl is found next to it.)
+        .target(name: "CTLS", cSettings: [.unsafeFlags(["-gdwarf-4"])], linkerSettings: [.linkedLibrary("event")]),
         // The transport: the only target that imports CEvent. Swift values in and out.
         .target(
             name: "Evhttp",

@@ -12,11 +12,17 @@
 # makes each request's value different (a `;v=N` parameter on its last range), defeating caches.
 # CLIENTS=N (default 1) spreads the requests over N keep-alive connections, one request in flight
 # on each, as a load generator does: the server then handles several connections per loop pass.
+# CACHE_SIM=1 adds callgrind's cache and branch simulation and prints, per request, every event
+# it counts (I1mr/ILmr: instruction-cache misses, D1mr/D1mw/DLmr/DLmw: data-cache misses,
+# Bcm/Bim: mispredicted conditional/indirect branches): a model of the CPU, not the CPU, for
+# machines that expose no hardware counters.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 FEW=${FEW:-1000}
 MANY=${MANY:-6000}
 export ACCEPT=${ACCEPT:-} ACCEPT_VARY=${ACCEPT_VARY:-} CLIENTS=${CLIENTS:-1}
+simulation=()
+[ -n "${CACHE_SIM:-}" ] && simulation=(--cache-sim=yes --branch-sim=yes)
 command -v valgrind >/dev/null || { apt-get update -qq && apt-get install -y -qq valgrind >/dev/null; }
 if [ $# -eq 0 ]; then
     # DWARF 4 for the C targets (swift-atomics' shims among them): valgrind 3.19 gives up on
@@ -73,10 +79,10 @@ total_instructions() { # binary mode count
         c-evhttp|c-evhttp-changelist)  # the C baseline takes its port as an argument
             [ -x "$work/c-evhttp" ] || gcc -O2 -o "$work/c-evhttp" Benchmarks/baselines/c-evhttp/server.c $(pkg-config --cflags --libs libevent)
             local chosen; chosen=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-            valgrind --tool=callgrind --callgrind-out-file="$out" "$work/c-evhttp" "$chosen" \
+            valgrind --tool=callgrind "${simulation[@]}" --callgrind-out-file="$out" "$work/c-evhttp" "$chosen" \
                 $([ "$1" = c-evhttp-changelist ] && echo --changelist) 2> "$log" & ;;
         *)
-            valgrind --tool=callgrind --callgrind-out-file="$out" "$1" --port 0 --log-level info 2> "$log" & ;;
+            valgrind --tool=callgrind "${simulation[@]}" --callgrind-out-file="$out" "$1" --port 0 --log-level info 2> "$log" & ;;
     esac
     local pid=$!
     local port=""
@@ -94,13 +100,24 @@ total_instructions() { # binary mode count
     fi
     client "$port" "$3"
     kill -TERM $pid; wait $pid || true
-    awk '/^summary:/ {print $2}' "$out"
+    # The event names, then their totals (Ir alone without CACHE_SIM).
+    awk '/^events:/ {$1 = ""; names = $0} /^summary:/ {$1 = ""; print names "|" $0}' "$out"
 }
 
 for binary in "$@"; do
     for mode in service maintenance; do
         few=$(total_instructions "$binary" "$mode" "$FEW")
         many=$(total_instructions "$binary" "$mode" "$MANY")
-        echo "$binary $mode $(( (many - few) / (MANY - FEW) )) instructions/request"
+        if [ -z "${CACHE_SIM:-}" ]; then
+            echo "$binary $mode $(( (${many#*|} - ${few#*|}) / (MANY - FEW) )) instructions/request"
+        else
+            awk -v few="$few" -v many="$many" -v requests=$((MANY - FEW)) -v label="$binary $mode" 'BEGIN {
+                split(few, f, "|"); split(many, m, "|"); n = split(f[1], names, " ")
+                split(f[2], a, " "); split(m[2], b, " ")
+                line = label " per request:"
+                for (i = 1; i <= n; i++) line = line sprintf(" %s=%.1f", names[i], (b[i] - a[i]) / requests)
+                print line
+            }'
+        fi
     done
 done

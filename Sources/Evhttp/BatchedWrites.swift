@@ -17,6 +17,8 @@ final class BatchedWrites {
     private var queued: [Connection] = []
     /// The list being written; swapped with `queued`, so neither is reallocated once grown.
     private var writing: [Connection] = []
+    /// Set while `writing` is written: the lists are not swapped under that loop.
+    private var isWriting = false
 
     /// The most replies a batch holds before it is written. While a reply waits, evhttp's
     /// allocations for its request stay alive; glibc's per-thread cache keeps 7 free chunks of a
@@ -47,6 +49,12 @@ final class BatchedWrites {
     }
 
     fileprivate func writeAll() {
+        // A write completes its reply, and evhttp could in principle produce a new one at once
+        // (libevent 2.1 defers reading the next request, so today it does not): that reply
+        // waits in `queued` for the event, which its queueing activated.
+        guard !isWriting else { return }
+        isWriting = true
+        defer { isWriting = false }
         swap(&queued, &writing)  // a reply made while these are written goes to the next batch
         for connection in writing where connection.awaitsWrite {
             // Cleared first: the write may complete the reply, and evhttp free the connection.

@@ -59,7 +59,7 @@ public final class MaintenanceResponder {
     /// The reply to a gated request, showing `notice` when the operator gave one.
     public func reply(to request: Request, notice: MaintenanceNotice? = nil) -> Response {
         if let redirect, request.method == .get || request.method == .head, request.path != redirect.path {
-            let retryAfter = notice.map { page(for: $0).retryAfterSeconds } ?? page.retryAfterSeconds
+            let retryAfter = notice.map(retryAfter(for:)) ?? page.retryAfterSeconds
             var response = Response(status: .temporaryRedirect, headers: ["Location": redirect.location, "Cache-Control": "no-store"])
             response.headers.add(name: "Retry-After", value: String(retryAfter))
             return response
@@ -75,11 +75,16 @@ public final class MaintenanceResponder {
     }
 
     private func page(for notice: MaintenanceNotice) -> MaintenancePage {
-        let retryAfter = notice.retryAfterSeconds(now: now(), otherwise: page.retryAfterSeconds)
+        let retryAfter = retryAfter(for: notice)
         if let noticePage, noticePage.notice == notice, noticePage.retryAfter == retryAfter { return noticePage.page }
         let built = page.with(notice: notice, retryAfterSeconds: retryAfter)
         noticePage = (notice, retryAfter, built)
         return built
+    }
+
+    /// `Retry-After` under `notice`: the seconds to its planned end, or the page's own value.
+    private func retryAfter(for notice: MaintenanceNotice) -> Int {
+        notice.retryAfterSeconds(now: now(), otherwise: page.retryAfterSeconds)
     }
 
     private func prefersJSON(_ accept: String?) -> Bool {

@@ -3,7 +3,7 @@
 keeps requesting and a slow-but-steady client uploads, in three phases:
 
 1. slowloris that stalls (one header line per 10 s, longer than the 5 s --timeout);
-2. slowloris that trickles (one header line per 2 s): each byte restarts evhttp's idle timeout,
+2. slowloris that trickles (one header line per 2 s): each byte restarts the --timeout clock,
    so only the header deadline (--header-timeout 3) ends it;
 3. slow body (a body chunk per 2 s): only the request deadline (--request-timeout 6) ends it.
 

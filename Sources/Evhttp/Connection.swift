@@ -29,6 +29,11 @@ final class Connection {
     var closeAfterReply = false
     /// The tick the current deadline window began: accept, or the end of the previous reply.
     var windowStart: Int
+    /// The tick since which the client has sent no byte and taken none of a reply waiting to
+    /// be sent (`noteProgress`): the clock of `--timeout`.
+    private(set) var quietSince: Int
+    /// What the last `noteProgress` saw: bytes scanned in all, and bytes of reply still unsent.
+    private var lastSeen = (scanned: 0, unsent: 0)
     /// Why the transport refuses this connection, once it does.
     var refusal: ConnectionRefusal?
     /// The tick the refusal was sent; the socket then lingers, reading and dropping, until the
@@ -50,6 +55,35 @@ final class Connection {
         self.tracker = tracker
         scanner = RequestScanner(maxHeadBytes: maxHeadBytes)
         windowStart = tick
+        quietSince = tick
+    }
+
+    /// Called once a second: restarts the quiet clock if a byte arrived since the last call or,
+    /// while a reply is pending, its unsent part shrank or is gone (nothing to send, such as a
+    /// reply an async handler is still making, is not the client's silence). Counting here,
+    /// rather than arming a timeout on every read and write event, keeps timers off the request
+    /// path. Returns the whole seconds of quiet, counted from the deadline window's start at the
+    /// earliest (a written reply is the client's progress too).
+    func noteProgress(at tick: Int) -> Int {
+        let scanned = scanner.bytesScanned
+        var moved = scanned != lastSeen.scanned
+        var unsent = 0
+        if replyPending {
+            unsent = unsentBytes
+            moved = moved || unsent == 0 || unsent < lastSeen.unsent
+        }
+        if moved { quietSince = tick }
+        lastSeen = (scanned, unsent)
+        return tick - max(quietSince, windowStart)
+    }
+
+    /// Reply bytes queued and not yet taken by the socket, through OpenSSL's buffer as well.
+    private var unsentBytes: Int {
+        var count = evbuffer_get_length(bufferevent_get_output(bufferevent))
+        if let socketLayer = bufferevent_get_underlying(bufferevent) {
+            count += evbuffer_get_length(bufferevent_get_output(socketLayer))
+        }
+        return count
     }
 
     /// Starts watching the bytes evhttp has not parsed yet; the tracker gets the violations.

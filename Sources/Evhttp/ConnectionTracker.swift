@@ -198,6 +198,7 @@ final class ConnectionTracker {
     func checkDeadlines() {
         tick += 1
         var expired: [(Connection, ConnectionRefusal)] = []
+        var stalledWriters: [(Connection, OpaquePointer)] = []
         for connection in connections.values {
             if let since = connection.lingeringSince {
                 if tick - since >= Self.lingerTicks, let evhttpConnection = connection.evhttpConnection {
@@ -205,7 +206,16 @@ final class ConnectionTracker {
                 }
                 continue
             }
-            guard !connection.replyPending, connection.refusal == nil else { continue }
+            // The quiet clock restarted at the tick that saw the last progress, which happened
+            // before it: reaching `--timeout` means at least that long without any.
+            let quiet = connection.noteProgress(at: tick) >= limits.idleTimeoutSeconds
+            if connection.replyPending {
+                if quiet, let evhttpConnection = connection.evhttpConnection {
+                    stalledWriters.append((connection, evhttpConnection))
+                }
+                continue
+            }
+            guard connection.refusal == nil else { continue }
             // Whole ticks since the window began: strictly more than the deadline means at least
             // the deadline has passed (and at most a second more).
             let elapsed = tick - connection.windowStart
@@ -216,12 +226,14 @@ final class ConnectionTracker {
                 continue
             }
             switch connection.scanner.position {
-            case .betweenRequests where elapsed > limits.headerTimeoutSeconds:
+            case .betweenRequests where elapsed > limits.headerTimeoutSeconds || quiet:
                 expired.append((connection, .idleTimeout))
             case .inHead where elapsed > limits.headerTimeoutSeconds:
                 expired.append((connection, .headerTimeout))
             case .inHead where elapsed > limits.requestTimeoutSeconds, .inBody where elapsed > limits.requestTimeoutSeconds:
                 expired.append((connection, .requestTimeout))
+            case .inHead where quiet, .inBody where quiet:
+                expired.append((connection, .readTimeout))
             default:
                 break
             }
@@ -229,6 +241,13 @@ final class ConnectionTracker {
         for (connection, refusal) in expired {
             connection.dropInput()
             refuse(connection, refusal)
+        }
+        for (connection, evhttpConnection) in stalledWriters {
+            // Nothing more reaches this client: closed without a reply, as evhttp's own write
+            // timeout did.
+            counters.refusals[.writeTimeout, default: 0] += 1
+            responder?.transportRefused(.writeTimeout, peerAddress: connection.peerAddress)
+            closingSoon.append(evhttpConnection)
         }
         closeConnectionsNow()
     }

@@ -4,7 +4,8 @@ public struct HTTPLimits: Sendable, Equatable {
     public var maxHeaderBytes: Int
     /// Largest request body; larger bodies get 413 from evhttp.
     public var maxBodyBytes: Int
-    /// Seconds a connection may stay idle before evhttp closes it.
+    /// Seconds a connection may go without traffic either way (no byte arrives, none of a
+    /// pending reply is taken) before the transport closes it.
     public var idleTimeoutSeconds: Int
     /// Seconds from accept, or from the end of the previous reply, until a request's header
     /// block has ended.

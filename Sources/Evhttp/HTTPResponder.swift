@@ -28,15 +28,21 @@ public enum ConnectionRefusal: Hashable, Sendable {
     case headerTimeout
     /// The whole request did not arrive within the request deadline.
     case requestTimeout
-    /// No byte of a next request arrived within the header deadline (closed without a reply).
+    /// No byte of a next request arrived within the header deadline or `--timeout`, whichever
+    /// is shorter (closed without a reply).
     case idleTimeout
+    /// A request stopped arriving: no byte of it for `--timeout` seconds.
+    case readTimeout
+    /// The client took no byte of its reply for `--timeout` seconds (closed: nothing more can
+    /// be sent to it).
+    case writeTimeout
 
     /// The status sent before closing; nil when the connection is closed without a reply.
     public var status: HTTPStatus? {
         switch self {
         case let .violation(violation): violation.status
-        case .headerTimeout, .requestTimeout: .requestTimeout
-        case .idleTimeout: nil
+        case .headerTimeout, .requestTimeout, .readTimeout: .requestTimeout
+        case .idleTimeout, .writeTimeout: nil
         }
     }
 
@@ -47,6 +53,8 @@ public enum ConnectionRefusal: Hashable, Sendable {
         case .headerTimeout: "header_timeout"
         case .requestTimeout: "request_timeout"
         case .idleTimeout: "idle_timeout"
+        case .readTimeout: "read_timeout"
+        case .writeTimeout: "write_timeout"
         }
     }
 }

@@ -3,7 +3,8 @@ import Foundation
 import Testing
 
 /// `--header-timeout` and `--request-timeout`: slow clients are cut off even when they keep
-/// trickling bytes (evhttp's own timeout only catches silence); steady clients are not.
+/// trickling bytes; `--timeout`: silent ones are, either way (no byte of the request arrives,
+/// or none of the reply is taken). Steady clients are not.
 @Suite struct DeadlineTests {
     private let flags = ["--header-timeout", "1", "--request-timeout", "2", "--timeout", "30"]
 
@@ -61,6 +62,46 @@ import Testing
         #expect(try refusals(server).isEmpty)
     }
 
+    @Test func anIdleConnectionIsClosedAtTheTimeoutWhenItIsTheShorter() throws {
+        let server = try ServerProcess(["--header-timeout", "30", "--timeout", "1"])
+        let connection = try HTTPConnection(port: server.port, timeoutSeconds: 10)
+        #expect(connection.isClosedByServer())
+        #expect(try refusals(server)["idle_timeout"] == 1)
+    }
+
+    @Test func aRequestThatStopsArrivingGets408AtTheTimeout() throws {
+        let server = try ServerProcess(["--header-timeout", "30", "--request-timeout", "30", "--timeout", "1"])
+        let connection = try HTTPConnection(port: server.port, timeoutSeconds: 10)
+        try connection.write("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc")
+        let response = try connection.readResponse()
+        #expect(response.status == 408)
+        #expect(connection.isClosedByServer())
+        #expect(try refusals(server)["read_timeout"] == 1)
+    }
+
+    @Test func aClientThatStopsTakingItsReplyIsClosedAtTheTimeout() throws {
+        let folder = try StaticFolder(megabytes: 16)
+        let server = try ServerProcess(["--root", folder.path, "--timeout", "1"])
+        let client = try SmallWindowClient(port: server.port)
+        try client.send("GET /static/big.bin HTTP/1.1\r\nHost: x\r\n\r\n")
+        // Far more than the socket buffers hold, so most of the reply waits in the server.
+        try waitForRefusal(server, "write_timeout")
+        let received = try client.readUntilClosed()
+        #expect(received > 0)
+        #expect(received < 16 << 20, "the whole reply went out")
+    }
+
+    @Test func aSlowButSteadyReaderGetsTheWholeReply() throws {
+        let folder = try StaticFolder(megabytes: 6)
+        let server = try ServerProcess(["--root", folder.path, "--timeout", "1"])
+        let client = try SmallWindowClient(port: server.port)
+        try client.send("GET /static/big.bin HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        // 256 KiB, then a pause shorter than the timeout: about 6 s for the reply, six timeouts.
+        let received = try client.readUntilClosed(pausing: 250_000, every: 256 << 10)
+        #expect(received > 6 << 20)  // the body and its head
+        #expect(try refusals(server)["write_timeout"] == nil)
+    }
+
     @Test func aSlowButSteadyUploadWithinTheDeadlineIsServed() throws {
         let server = try ServerProcess(flags)
         let connection = try HTTPConnection(port: server.port)
@@ -70,5 +111,86 @@ import Testing
             try connection.write(chunk)
         }
         #expect(try connection.readResponse().status == 405)
+    }
+}
+
+/// Waits (bounded) until the server has counted one refusal for `reason`.
+private func waitForRefusal(_ server: ServerProcess, _ reason: String, seconds: Double = 15) throws {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if try refusals(server)[reason] ?? 0 >= 1 { return }
+        usleep(50_000)
+    }
+    throw TestFailure("no \(reason) refusal within \(seconds)s")
+}
+
+/// A temporary folder holding `big.bin` of `megabytes` MiB, removed with the value.
+private final class StaticFolder {
+    let path = temporaryPath("big-reply")
+
+    init(megabytes: Int) throws {
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        try Data(repeating: 0x61, count: megabytes << 20).write(to: URL(fileURLWithPath: path + "/big.bin"))
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+}
+
+/// A client socket with a 16 KiB receive buffer (fixed, so the kernel does not grow it), to
+/// hold back a reply.
+private final class SmallWindowClient {
+    private let socket: Int32
+
+    init(port: Int) throws {
+        socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var size: Int32 = 16 << 10
+        setsockopt(socket, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
+        }
+        guard connected else {
+            close(socket)
+            throw TestFailure("connect failed: errno \(errno)")
+        }
+    }
+
+    deinit {
+        close(socket)
+    }
+
+    func send(_ text: String) throws {
+        let bytes = Array(text.utf8)
+        guard Glibc.send(socket, bytes, bytes.count, Int32(MSG_NOSIGNAL)) == bytes.count else {
+            throw TestFailure("send failed: errno \(errno)")
+        }
+    }
+
+    /// Reads until the server closes, sleeping `pause` microseconds after each `every` bytes;
+    /// returns the bytes read. A receive timeout (10 s without a byte) is a failure.
+    func readUntilClosed(pausing pause: UInt32 = 0, every: Int = .max) throws -> Int {
+        var total = 0
+        var sinceLastPause = 0
+        var chunk = [UInt8](repeating: 0, count: 64 << 10)
+        while true {
+            let received = recv(socket, &chunk, chunk.count, 0)
+            if received == 0 || (received < 0 && errno == ECONNRESET) { return total }
+            guard received > 0 else { throw TestFailure("recv failed after \(total) bytes: errno \(errno)") }
+            total += received
+            sinceLastPause += received
+            if sinceLastPause >= every {
+                sinceLastPause = 0
+                usleep(pause)
+            }
+        }
     }
 }

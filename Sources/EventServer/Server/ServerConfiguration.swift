@@ -16,7 +16,8 @@ public struct ServerConfiguration: Sendable {
     public var maxHeaderBytes = 8 * 1024
     /// Largest request body; larger bodies get 413 from evhttp.
     public var maxBodyBytes = 1024 * 1024
-    /// Seconds a connection may stay idle (no byte either way) before evhttp closes it.
+    /// Seconds a connection may go silent (no byte of a request arrives, none of a reply is
+    /// taken) before it is closed.
     public var timeoutSeconds = 30
     /// Seconds from accept, or from the end of the previous reply, until a request's header
     /// block must have ended; past it the connection gets 408 (or, if idle, is closed).

@@ -82,7 +82,10 @@ total_instructions() { # binary mode count
             valgrind --tool=callgrind "${simulation[@]}" --callgrind-out-file="$out" "$work/c-evhttp" "$chosen" \
                 $([ "$1" = c-evhttp-changelist ] && echo --changelist) 2> "$log" & ;;
         *)
-            valgrind --tool=callgrind "${simulation[@]}" --callgrind-out-file="$out" "$1" --port 0 --log-level info 2> "$log" & ;;
+            # Unseeded hashing: with Swift's per-process seed, the FEW and MANY runs build their
+            # start-up dictionaries differently, and the heap layout that follows moved the
+            # per-request figure by up to 570 (malloc's slow path taken or not on every request).
+            SWIFT_DETERMINISTIC_HASHING=1 valgrind --tool=callgrind "${simulation[@]}" --callgrind-out-file="$out" "$1" --port 0 --log-level info 2> "$log" & ;;
     esac
     local pid=$!
     local port=""

@@ -69,7 +69,7 @@ CASES = [
     ("TRACE", b"TRACE / HTTP/1.1\r\n" + HOST.encode() + b"\r\n", {405, 501}),
     ("absolute-form target", b"GET http://x/livez HTTP/1.1\r\n" + HOST.encode() + b"\r\n", {200, 400, 404}),
     ("asterisk target on GET", b"GET * HTTP/1.1\r\n" + HOST.encode() + b"\r\n", {400, 404}),
-    ("truncated request line", b"GET / HTT", {None}),
+    ("truncated request line", b"GET / HTT", {None, 408}),
     ("truncated headers", b"GET / HTTP/1.1\r\nHost: x\r\nX-A: ", {None, 408}),
     ("truncated body", b"POST / HTTP/1.1\r\n" + HOST.encode() + b"Content-Length: 100\r\n\r\nabc", {None, 408}),
     ("invalid UTF-8 in path", b"GET /\xff\xfe HTTP/1.1\r\n" + HOST.encode() + b"\r\n", {400, 404}),

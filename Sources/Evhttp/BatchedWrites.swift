@@ -14,10 +14,10 @@ import CEvent
 final class BatchedWrites {
     private var event: OpaquePointer?  // set once in init (its context is `self`)
     /// The connections whose reply waits, in the order the replies were made.
-    private var queued: [Connection] = []
-    /// The list being written; swapped with `queued`, so neither is reallocated once grown.
-    private var writing: [Connection] = []
-    /// Set while `writing` is written: the lists are not swapped under that loop.
+    private var queued = Batch()
+    /// The batch being written; swapped with `queued`.
+    private var writing = Batch()
+    /// Set while `writing` is written: the batches are not swapped under that loop.
     private var isWriting = false
 
     /// The most replies a batch holds before it is written. While a reply waits, evhttp's
@@ -38,7 +38,9 @@ final class BatchedWrites {
 
     /// Writes `connection`'s reply, which evhttp has just queued, at the end of this pass.
     func queue(_ connection: Connection) {
-        guard let event else { return WriteThrough.flush(connection.bufferevent) }
+        // A full batch here is one filled while the last was written (see `writeAll`): this
+        // reply is written at once instead.
+        guard let event, queued.count < Self.limit else { return WriteThrough.flush(connection.bufferevent) }
         connection.awaitsWrite = true
         queued.append(connection)
         if queued.count == 1 {
@@ -56,12 +58,41 @@ final class BatchedWrites {
         isWriting = true
         defer { isWriting = false }
         swap(&queued, &writing)  // a reply made while these are written goes to the next batch
-        for connection in writing where connection.awaitsWrite {
+        for index in 0..<writing.count {
+            let connection = writing[index]
+            guard connection.awaitsWrite else { continue }
             // Cleared first: the write may complete the reply, and evhttp free the connection.
             connection.awaitsWrite = false
             WriteThrough.flush(connection.bufferevent)
         }
-        writing.removeAll(keepingCapacity: true)
+        writing.removeAll()
+    }
+}
+
+/// Batch holds up to `BatchedWrites.limit` connections in storage allocated once. An array's
+/// append and removal (uniqueness checks, generic range replacement) put code of their own on
+/// the request path: callgrind at 50 connections, 13 instruction-cache misses and 35
+/// instructions a request more.
+private struct Batch: ~Copyable {
+    private let slots = UnsafeMutablePointer<Connection>.allocate(capacity: BatchedWrites.limit)
+    private(set) var count = 0
+
+    subscript(index: Int) -> Connection { slots[index] }
+
+    /// Adds `connection`; the caller keeps the count below `BatchedWrites.limit`.
+    mutating func append(_ connection: Connection) {
+        (slots + count).initialize(to: connection)
+        count += 1
+    }
+
+    mutating func removeAll() {
+        slots.deinitialize(count: count)
+        count = 0
+    }
+
+    deinit {
+        slots.deinitialize(count: count)
+        slots.deallocate()
     }
 }
 

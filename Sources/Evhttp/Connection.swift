@@ -58,12 +58,15 @@ final class Connection {
         quietSince = tick
     }
 
-    /// Called once a second: restarts the quiet clock if a byte arrived since the last call or,
-    /// while a reply is pending, its unsent part shrank or is gone (nothing to send, such as a
-    /// reply an async handler is still making, is not the client's silence). Counting here,
-    /// rather than arming a timeout on every read and write event, keeps timers off the request
-    /// path. Returns the whole seconds of quiet, counted from the deadline window's start at the
-    /// earliest (a written reply is the client's progress too).
+    /// Called once a second, after the tick advanced: restarts the quiet clock if a byte arrived
+    /// since the last call or, while a reply is pending, its unsent part shrank or is gone
+    /// (nothing to send, such as a reply an async handler is still making, is not the client's
+    /// silence). Counting here, rather than arming a timeout on every read and write event,
+    /// keeps timers off the request path. Returns the ticks since the quiet began, counted from
+    /// the deadline window's start at the earliest (a written reply is the client's progress
+    /// too). Like `windowStart`, `quietSince` is the tick in force when the progress happened
+    /// (the one before this call's), so strictly more ticks than the timeout means at least the
+    /// timeout has passed.
     func noteProgress(at tick: Int) -> Int {
         let scanned = scanner.bytesScanned
         var moved = scanned != lastSeen.scanned
@@ -72,7 +75,7 @@ final class Connection {
             unsent = unsentBytes
             moved = moved || unsent == 0 || unsent < lastSeen.unsent
         }
-        if moved { quietSince = tick }
+        if moved { quietSince = tick - 1 }
         lastSeen = (scanned, unsent)
         return tick - max(quietSince, windowStart)
     }

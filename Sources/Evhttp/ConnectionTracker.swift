@@ -206,9 +206,9 @@ final class ConnectionTracker {
                 }
                 continue
             }
-            // The quiet clock restarted at the tick that saw the last progress, which happened
-            // before it: reaching `--timeout` means at least that long without any.
-            let quiet = connection.noteProgress(at: tick) >= limits.idleTimeoutSeconds
+            // Strictly more ticks than `--timeout`, as for the deadlines below: a connection
+            // accepted a moment before this tick has been quiet for a tick but no time.
+            let quiet = connection.noteProgress(at: tick) > limits.idleTimeoutSeconds
             if connection.replyPending {
                 if quiet, let evhttpConnection = connection.evhttpConnection {
                     stalledWriters.append((connection, evhttpConnection))

@@ -59,10 +59,12 @@ let package = Package(
         // headers (libssl-dev) give each function's type; nothing links them.
         // (libevent itself is linked: the right libevent_openssl is found next to it.)
         .target(name: "CTLS", cSettings: [.unsafeFlags(["-gdwarf-4"])], linkerSettings: [.linkedLibrary("event")]),
+        // The bytes a TCP peer acknowledged (TCP_INFO), for `--timeout`'s view of a reply going out.
+        .target(name: "CTCPProgress", cSettings: [.unsafeFlags(["-gdwarf-4"])]),
         // The transport: the only target that imports CEvent. Swift values in and out.
         .target(
             name: "Evhttp",
-            dependencies: ["CEvent", "CTLS", "HTTPCore", "EventServerSupport"],
+            dependencies: ["CEvent", "CTLS", "CTCPProgress", "HTTPCore", "EventServerSupport"],
             swiftSettings: singleThreadedRelease
         ),
         .target(name: "Routing", dependencies: ["HTTPCore"], swiftSettings: singleThreadedRelease),

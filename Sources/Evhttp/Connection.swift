@@ -1,4 +1,5 @@
 import CEvent
+import CTCPProgress
 import HTTPCore
 
 #if canImport(Glibc)
@@ -32,8 +33,9 @@ final class Connection {
     /// The tick since which the client has sent no byte and taken none of a reply waiting to
     /// be sent (`noteProgress`): the clock of `--timeout`.
     private(set) var quietSince: Int
-    /// What the last `noteProgress` saw: bytes scanned in all, and bytes of reply still unsent.
-    private var lastSeen = (scanned: 0, unsent: 0)
+    /// What the last `noteProgress` saw: bytes scanned in all, bytes of reply still unsent, and
+    /// bytes the client's TCP acknowledged in all (nil where the kernel does not say).
+    private var lastSeen: (scanned: Int, unsent: Int, acked: UInt64?) = (0, 0, nil)
     /// Why the transport refuses this connection, once it does.
     var refusal: ConnectionRefusal?
     /// The tick the refusal was sent; the socket then lingers, reading and dropping, until the
@@ -59,9 +61,14 @@ final class Connection {
     }
 
     /// Called once a second, after the tick advanced: restarts the quiet clock if a byte arrived
-    /// since the last call or, while a reply is pending, its unsent part shrank or is gone
-    /// (nothing to send, such as a reply an async handler is still making, is not the client's
-    /// silence). Counting here, rather than arming a timeout on every read and write event,
+    /// since the last call or, while a reply is pending, nothing of it is left to send (such as
+    /// a reply an async handler is still making: not the client's silence) or the client's TCP
+    /// acknowledged more of the connection's bytes. Acknowledgements, not the output buffer:
+    /// the kernel wakes a writer only once a good part of its send buffer is free, and OpenSSL
+    /// takes a large piece of a reply whole, so a client reading steadily can leave the buffer
+    /// unchanged for seconds; a client that stops reading fills its receive window, and its
+    /// acknowledgements stop. (Where the kernel says nothing, a shrinking buffer counts.)
+    /// Counting here, rather than arming a timeout on every read and write event,
     /// keeps timers off the request path. Returns the ticks since the quiet began, counted from
     /// the deadline window's start at the earliest (a written reply is the client's progress
     /// too). Like `windowStart`, `quietSince` is the tick in force when the progress happened
@@ -71,22 +78,22 @@ final class Connection {
         let scanned = scanner.bytesScanned
         var moved = scanned != lastSeen.scanned
         var unsent = 0
+        var acked: UInt64?
         if replyPending {
-            unsent = unsentBytes
-            moved = moved || unsent == 0 || unsent < lastSeen.unsent
+            unsent = evbuffer_get_length(bufferevent_get_output(bufferevent))
+            acked = bytesAcknowledged
+            let taken = if let acked, let before = lastSeen.acked { acked != before } else { unsent < lastSeen.unsent }
+            moved = moved || unsent == 0 || taken
         }
         if moved { quietSince = tick - 1 }
-        lastSeen = (scanned, unsent)
+        lastSeen = (scanned, unsent, acked)
         return tick - max(quietSince, windowStart)
     }
 
-    /// Reply bytes queued and not yet taken by the socket, through OpenSSL's buffer as well.
-    private var unsentBytes: Int {
-        var count = evbuffer_get_length(bufferevent_get_output(bufferevent))
-        if let socketLayer = bufferevent_get_underlying(bufferevent) {
-            count += evbuffer_get_length(bufferevent_get_output(socketLayer))
-        }
-        return count
+    /// The bytes of this connection its client's TCP acknowledged so far, if the kernel says.
+    private var bytesAcknowledged: UInt64? {
+        var acked: UInt64 = 0
+        return ctcp_bytes_acked(bufferevent_getfd(bufferevent), &acked) == 0 ? acked : nil
     }
 
     /// Starts watching the bytes evhttp has not parsed yet; the tracker gets the violations.

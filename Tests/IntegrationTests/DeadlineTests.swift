@@ -129,7 +129,7 @@ private func waitForRefusal(_ server: ServerProcess, _ reason: String, seconds: 
 }
 
 /// A temporary folder holding `big.bin` of `megabytes` MiB, removed with the value.
-private final class StaticFolder {
+final class StaticFolder {
     let path = temporaryPath("big-reply")
 
     init(megabytes: Int) throws {

@@ -65,6 +65,21 @@ import Testing
         #expect(after.output == "Hello from eventserver\n")
     }
 
+    @Test func aSlowButSteadyTLSReaderGetsTheWholeReply() throws {
+        // OpenSSL takes the file whole and drains nothing from the output until all of it is
+        // sent: `--timeout` must see the reply going out in the client's acknowledgements.
+        let pair = try CertificatePair(commonName: "first")
+        let folder = try StaticFolder(megabytes: 24)
+        let server = try ServerProcess(["--tls-cert", pair.certificate, "--tls-key", pair.key, "--root", folder.path, "--timeout", "1"])
+        let url = "https://127.0.0.1:\(server.port)/static/big.bin"
+        // 4 MB/s: about six seconds, six timeouts, for a client that never stops taking bytes.
+        let download = try run("curl", "-s", "--cacert", pair.certificate, "--limit-rate", "4M", "-o", "/dev/null",
+                               "-w", "%{size_download}", url)
+        #expect(download.output == "\(24 << 20)")
+        let metrics = try run("curl", "-s", "--cacert", pair.certificate, "https://127.0.0.1:\(server.port)/metrics").output
+        #expect(!metrics.contains("reason=\"write_timeout\""))
+    }
+
     @Test func ctlAndWorkersWorkOverTLS() throws {
         let pair = try CertificatePair(commonName: "first")
         let pidFile = temporaryPath("tls.pid")

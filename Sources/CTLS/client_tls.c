@@ -28,8 +28,7 @@ void *ctls_client_connect(int socket, const char *trusted, const char *host, cha
         ssl->X509_VERIFY_PARAM_set1_host(parameters, host, strlen(host));
         ssl->SSL_ctrl(session, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, (void *)host);
     }
-    static const unsigned char http11[] = { 8, 'h', 't', 't', 'p', '/', '1', '.', '1' };
-    ssl->SSL_set_alpn_protos(session, http11, sizeof http11);
+    ssl->SSL_set_alpn_protos(session, ctls_alpn_http11, sizeof ctls_alpn_http11);
     ssl->ERR_clear_error();  // a host name is not an address: that check's error is not the reason
     if (ssl->SSL_set_fd(session, socket) != 1 || ssl->SSL_connect(session) != 1) {
         snprintf(error, length, "handshake failed: %s", ctls_error_reason(ssl));

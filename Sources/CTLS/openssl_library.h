@@ -23,6 +23,9 @@
 
 #define CTLS_EVENT_OPENSSL_FUNCTIONS(X) X(bufferevent_openssl_socket_new) X(bufferevent_openssl_get_ssl)
 
+/// The one ALPN protocol both sides speak, in ALPN's wire form (a length, then the name).
+static const unsigned char ctls_alpn_http11[] = { 8, 'h', 't', 't', 'p', '/', '1', '.', '1' };
+
 #define CTLS_FIELD(name) __typeof__(&name) name;
 
 struct ctls_openssl { CTLS_OPENSSL_FUNCTIONS(CTLS_FIELD) };

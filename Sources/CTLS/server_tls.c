@@ -9,9 +9,8 @@
 static int select_http11(SSL *ssl, const unsigned char **out, unsigned char *outlen,
                          const unsigned char *in, unsigned int inlen, void *arg) {
     (void)ssl; (void)arg;
-    static const unsigned char http11[] = { 8, 'h', 't', 't', 'p', '/', '1', '.', '1' };
     unsigned char *selected = NULL;
-    if (ctls_openssl(NULL, 0)->SSL_select_next_proto(&selected, outlen, http11, sizeof http11, in, inlen) != OPENSSL_NPN_NEGOTIATED) {
+    if (ctls_openssl(NULL, 0)->SSL_select_next_proto(&selected, outlen, ctls_alpn_http11, sizeof ctls_alpn_http11, in, inlen) != OPENSSL_NPN_NEGOTIATED) {
         return SSL_TLSEXT_ERR_NOACK;  // a client without http/1.1 in its list: no ALPN, still served
     }
     *out = selected;

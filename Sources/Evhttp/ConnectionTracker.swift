@@ -198,7 +198,6 @@ final class ConnectionTracker {
     func checkDeadlines() {
         tick += 1
         var expired: [(Connection, ConnectionRefusal)] = []
-        var stalledWriters: [(Connection, OpaquePointer)] = []
         for connection in connections.values {
             if let since = connection.lingeringSince {
                 if tick - since >= Self.lingerTicks, let evhttpConnection = connection.evhttpConnection {
@@ -211,7 +210,11 @@ final class ConnectionTracker {
             let quiet = connection.noteProgress(at: tick) > limits.idleTimeoutSeconds
             if connection.replyPending {
                 if quiet, let evhttpConnection = connection.evhttpConnection {
-                    stalledWriters.append((connection, evhttpConnection))
+                    // Nothing more reaches this client: closed without a reply, as evhttp's own
+                    // write timeout did (freed below, after the walk).
+                    counters.refusals[.writeTimeout, default: 0] += 1
+                    responder?.transportRefused(.writeTimeout, peerAddress: connection.peerAddress)
+                    closingSoon.append(evhttpConnection)
                 }
                 continue
             }
@@ -241,13 +244,6 @@ final class ConnectionTracker {
         for (connection, refusal) in expired {
             connection.dropInput()
             refuse(connection, refusal)
-        }
-        for (connection, evhttpConnection) in stalledWriters {
-            // Nothing more reaches this client: closed without a reply, as evhttp's own write
-            // timeout did.
-            counters.refusals[.writeTimeout, default: 0] += 1
-            responder?.transportRefused(.writeTimeout, peerAddress: connection.peerAddress)
-            closingSoon.append(evhttpConnection)
         }
         closeConnectionsNow()
     }

@@ -47,6 +47,8 @@ final class Connection {
     private var inputCallback: OpaquePointer?
     /// Set while `keepInput` puts back the requests it keeps.
     private var keepingInput = false
+    /// Holds the socket registered for reading between requests (plain connections only).
+    var readInterest: ReadInterest?
 
     /// Whether the bytes go through OpenSSL: never written to the socket directly.
     let isTLS: Bool

@@ -110,6 +110,8 @@ final class ConnectionTracker {
         }
         let evhttpConnection = OpaquePointer(argument)
         connection.adopted(by: evhttpConnection)
+        // A TLS bufferevent reads through OpenSSL, which may need the socket whatever evhttp wants.
+        if !connection.isTLS { connection.readInterest = ReadInterest(connection: connection, base: base) }
         connections[evhttpConnection] = connection
         evhttp_connection_set_closecb(evhttpConnection, connectionClosedCallback, context)
         if connection.refusal != nil { refusalsDue.append(connection) }
@@ -120,6 +122,8 @@ final class ConnectionTracker {
         if lastScanned === connection { lastScanned = nil }
         if connection.isTLS && ctls_handshake_done(connection.bufferevent) == 0 { counters.tlsHandshakeFailures += 1 }
         connection.stopWatchingInput()
+        connection.readInterest?.stop()  // before evhttp closes the socket
+        connection.readInterest = nil
         connection.awaitsWrite = false  // its bufferevent is being freed
         connection.pending?.abandon()
         connection.pending = nil
@@ -159,6 +163,7 @@ final class ConnectionTracker {
         // evhttp wrote it itself: a later write-through would complete a reply not yet made.
         connection.awaitsWrite = false
         connection.windowStart = tick
+        connection.readInterest?.resume()
         if connection.closeAfterReply, let evhttpConnection = connection.evhttpConnection {
             closingSoon.append(evhttpConnection)
             scheduleHousekeeping()

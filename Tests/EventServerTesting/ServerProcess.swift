@@ -103,6 +103,19 @@ public final class ServerProcess {
         throw TestFailure("server did not report state \(state) within \(seconds)s")
     }
 
+    /// The CPU time the server has used so far, user and system, in seconds (`/proc/PID/stat`).
+    public func cpuSeconds() throws -> Double {
+        let stat = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
+        // The fields after the command name, which is in parentheses and may hold spaces.
+        guard let close = stat.lastIndex(of: ")") else { throw TestFailure("unreadable /proc/\(pid)/stat") }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        // utime and stime are fields 14 and 15 of the whole line, 12 and 13 after the name.
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else {
+            throw TestFailure("unreadable /proc/\(pid)/stat: \(stat)")
+        }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
     /// Waits for the process to exit and returns its exit status.
     public func waitForExit(seconds: Double = 10) throws -> Int32 {
         let deadline = Date().addingTimeInterval(seconds)

@@ -42,6 +42,25 @@ import Testing
         #expect(reply[header: "X-Tag"] == "first")
     }
 
+    /// The transport keeps a connection's socket registered for reading between requests
+    /// (`ReadInterest`); bytes that arrive while a task answers, when evhttp is not reading,
+    /// must not wake the loop on every pass.
+    @Test func bytesSentWhileATaskAnswersDoNotSpinTheLoop() throws {
+        let server = try Self.fixture()
+        let connection = try HTTPConnection(port: server.port)
+        try connection.write("GET /async/sleep/1500 HTTP/1.1\r\nHost: x\r\n\r\n")
+        try Self.waitForRepliesInFlight(2, server)  // read: evhttp has stopped reading
+        let cpuBefore = try server.cpuSeconds()
+        let start = Date()
+        try connection.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(try connection.readResponse().text == "slept 1500\n")
+        let waited = Date().timeIntervalSince(start)
+        let used = try server.cpuSeconds() - cpuBefore
+        #expect(try connection.readResponse().text == "Hello from eventserver\n")
+        // A loop woken by the unread bytes on every pass uses a core for the whole wait.
+        #expect(used < waited / 2, "the server used \(used) s of CPU in \(waited) s")
+    }
+
     @Test func thrownErrorsMapAsInSyncHandlers() throws {
         let server = try Self.fixture()
         let teapot = try HTTPConnection(port: server.port).get("/async/teapot")

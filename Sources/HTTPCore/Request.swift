@@ -8,7 +8,13 @@ public struct Request: Sendable {
     /// The path exactly as sent (still percent-encoded), without the query.
     public var path: String
     /// The raw query string after `?`, or nil when there was none.
-    public var rawQuery: String?
+    public var rawQuery: String? {
+        get { hasQuery ? storedQuery : nil }
+        set {
+            storedQuery = newValue ?? ""
+            hasQuery = newValue != nil
+        }
+    }
     /// The minor HTTP version: 1 for HTTP/1.1, 0 for HTTP/1.0.
     public var minorVersion: Int
     /// The header fields as received.
@@ -16,9 +22,23 @@ public struct Request: Sendable {
     /// The body bytes, already de-chunked by evhttp.
     public var body: [UInt8]
     /// The socket peer's address (IPv4 or IPv6 text), or nil when unknown.
-    public var peerAddress: String?
+    public var peerAddress: String? {
+        get { hasPeerAddress ? storedPeerAddress : nil }
+        set {
+            storedPeerAddress = newValue ?? ""
+            hasPeerAddress = newValue != nil
+        }
+    }
     /// The values the matched route pattern bound (`:id`, `*path`), decoded.
     public var parameters: PathParameters
+
+    // The optional fields are stored as a string and a flag: with a stored `String?` the
+    // optimiser builds a new value in a temporary and copies it out, then destroys the
+    // temporary (a retain and a release of every field, each request).
+    @usableFromInline var storedQuery: String
+    @usableFromInline var hasQuery: Bool
+    @usableFromInline var storedPeerAddress: String
+    @usableFromInline var hasPeerAddress: Bool
 
     /// The decoded query items: `request.query["q"]`.
     public var query: QueryItems { QueryItems(rawQuery) }
@@ -37,11 +57,13 @@ public struct Request: Sendable {
     ) {
         self.method = method
         self.path = path
-        self.rawQuery = rawQuery
+        storedQuery = rawQuery ?? ""
+        hasQuery = rawQuery != nil
         self.minorVersion = minorVersion
         self.headers = headers
         self.body = body
-        self.peerAddress = peerAddress
+        storedPeerAddress = peerAddress ?? ""
+        hasPeerAddress = peerAddress != nil
         parameters = PathParameters()
     }
 }

@@ -98,5 +98,6 @@ private struct Batch: ~Copyable {
 
 private func batchedWritesCallback(_: Int32, _: Int16, _ context: UnsafeMutableRawPointer?) {
     guard let context else { return }
-    Unmanaged<BatchedWrites>.fromOpaque(context).takeUnretainedValue().writeAll()
+    // The transport owns the batch for the loop's life: no retain around the call.
+    Unmanaged<BatchedWrites>.fromOpaque(context)._withUnsafeGuaranteedRef { $0.writeAll() }
 }

@@ -190,5 +190,9 @@ private func inputChangedCallback(
 ) {
     // Most calls are evhttp consuming what it parsed: answered before touching the connection.
     guard let info, info.pointee.n_added > 0, let input, let context else { return }
-    Unmanaged<Connection>.fromOpaque(context).takeUnretainedValue().inputChanged(input, added: info.pointee.n_added)
+    // The tracker holds the record until the close, which cannot happen inside this call: no
+    // retain around it.
+    Unmanaged<Connection>.fromOpaque(context)._withUnsafeGuaranteedRef {
+        $0.inputChanged(input, added: info.pointee.n_added)
+    }
 }

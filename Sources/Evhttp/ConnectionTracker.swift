@@ -315,8 +315,8 @@ private func housekeepingCallback(_: Int32, _: Int16, _ context: UnsafeMutableRa
 
 private func replyWrittenCallback(_: UnsafeMutablePointer<evhttp_request>?, _ context: UnsafeMutableRawPointer?) {
     guard let context else { return }
-    let connection = Unmanaged<Connection>.fromOpaque(context).takeUnretainedValue()
-    connection.tracker.replyWritten(on: connection)
+    // The record lives until the close, which evhttp makes only after this returns: no retain.
+    Unmanaged<Connection>.fromOpaque(context)._withUnsafeGuaranteedRef { $0.tracker.replyWritten(on: $0) }
 }
 
 private func untrackedReplyWrittenCallback(_: UnsafeMutablePointer<evhttp_request>?, _ context: UnsafeMutableRawPointer?) {

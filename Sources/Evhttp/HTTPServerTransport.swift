@@ -170,7 +170,8 @@ public final class HTTPServerTransport {
 
 private func requestCallback(_ request: UnsafeMutablePointer<evhttp_request>?, _ context: UnsafeMutableRawPointer?) {
     guard let request, let context else { return }
-    Unmanaged<HTTPServerTransport>.fromOpaque(context).takeUnretainedValue().handle(request)
+    // The transport outlives its evhttp server: no retain around the call.
+    Unmanaged<HTTPServerTransport>.fromOpaque(context)._withUnsafeGuaranteedRef { $0.handle(request) }
 }
 
 private func newConnectionCallback(_: OpaquePointer?, _ context: UnsafeMutableRawPointer?) -> OpaquePointer? {

@@ -71,5 +71,6 @@ final class ReadInterest {
 
 private func readInterestCallback(_: Int32, _: Int16, _ context: UnsafeMutableRawPointer?) {
     guard let context else { return }
-    Unmanaged<ReadInterest>.fromOpaque(context).takeUnretainedValue().wake()
+    // Its connection holds it until `stop()`, which cannot run inside this call: no retain.
+    Unmanaged<ReadInterest>.fromOpaque(context)._withUnsafeGuaranteedRef { $0.wake() }
 }

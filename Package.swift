@@ -61,10 +61,14 @@ let package = Package(
         .target(name: "CTLS", cSettings: [.unsafeFlags(["-gdwarf-4"])], linkerSettings: [.linkedLibrary("event")]),
         // The bytes a TCP peer acknowledged (TCP_INFO), for `--timeout`'s view of a reply going out.
         .target(name: "CTCPProgress", cSettings: [.unsafeFlags(["-gdwarf-4"])]),
+        // libevent's memory from per-size free lists (installed before main; see its header).
+        .target(
+            name: "CEventAllocator", cSettings: [.unsafeFlags(["-gdwarf-4"])],
+            linkerSettings: [.linkedLibrary("event")]),
         // The transport: the only target that imports CEvent. Swift values in and out.
         .target(
             name: "Evhttp",
-            dependencies: ["CEvent", "CTLS", "CTCPProgress", "HTTPCore", "EventServerSupport"],
+            dependencies: ["CEvent", "CEventAllocator", "CTLS", "CTCPProgress", "HTTPCore", "EventServerSupport"],
             swiftSettings: singleThreadedRelease
         ),
         .target(name: "Routing", dependencies: ["HTTPCore"], swiftSettings: singleThreadedRelease),
@@ -102,7 +106,7 @@ let package = Package(
         .target(name: "EventServerTesting", dependencies: ["EventServerClient"], path: "Tests/EventServerTesting"),
         .testTarget(
             name: "EventServerTests",
-            dependencies: ["EventServer", .product(name: "CoreMetrics", package: "swift-metrics")]),
+            dependencies: ["EventServer", "CEventAllocator", .product(name: "CoreMetrics", package: "swift-metrics")]),
         .testTarget(name: "RoutesTests", dependencies: ["Routes", "EventServer"]),
         // A server with async and streaming routes, which the `eventserver` binary does not have.
         .executableTarget(

@@ -46,15 +46,29 @@ static inline struct evkeyval *cevent_headers_next(struct evkeyval *header) {
     return header->next.tqe_next;
 }
 
-/// Appends `key: value` to a header list, the list taking ownership of `value` (from malloc;
-/// freed with the request, as evhttp frees its own). Unlike evhttp_add_header it does not refuse
-/// a value with line breaks: the caller joins checked fields into one entry on purpose
-/// (ReplyHead.swift). TAILQ_INSERT_TAIL is a macro. Returns -1 (value freed) when out of memory.
+// libevent's own allocation functions (exported, declared in its private mm-internal.h): memory
+// libevent frees must come from the functions it was given (event_set_mem_functions; see
+// CEventAllocator), not from malloc.
+void *event_mm_malloc_(size_t size);
+void *event_mm_calloc_(size_t count, size_t size);
+char *event_mm_strdup_(const char *text);
+void event_mm_free_(void *block);
+
+/// A block libevent may free, as it frees its own.
+static inline void *cevent_malloc(size_t size) {
+    return event_mm_malloc_(size);
+}
+
+/// Appends `key: value` to a header list, the list taking ownership of `value` (from
+/// `cevent_malloc`; freed with the request, as evhttp frees its own). Unlike evhttp_add_header it
+/// does not refuse a value with line breaks: the caller joins checked fields into one entry on
+/// purpose (ReplyHead.swift). TAILQ_INSERT_TAIL is a macro. Returns -1 (value freed) when out of
+/// memory.
 static inline int cevent_headers_append_taking(struct evkeyvalq *headers, const char *key, char *value) {
-    struct evkeyval *header = calloc(1, sizeof *header);
-    if (header == NULL || (header->key = strdup(key)) == NULL) {
-        free(header);
-        free(value);
+    struct evkeyval *header = event_mm_calloc_(1, sizeof *header);
+    if (header == NULL || (header->key = event_mm_strdup_(key)) == NULL) {
+        event_mm_free_(header);
+        event_mm_free_(value);
         return -1;
     }
     header->value = value;

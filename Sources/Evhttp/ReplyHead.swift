@@ -40,7 +40,7 @@ struct ReplyHead {
             joined = Self.join(headers, date: date, addsContentType: addsContentType)
             (lastHeaders, lastDate, lastAddsContentType) = (headers, date, addsContentType)
         }
-        guard let value = malloc(joined.count)?.assumingMemoryBound(to: CChar.self) else { return }
+        guard let value = cevent_malloc(joined.count)?.assumingMemoryBound(to: CChar.self) else { return }
         joined.withUnsafeBytes { bytes in UnsafeMutableRawPointer(value).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
         _ = cevent_headers_append_taking(list, "Date", value)
     }

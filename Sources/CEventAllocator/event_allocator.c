@@ -37,6 +37,8 @@ static __thread __attribute__((tls_model("initial-exec"))) struct free_block *fr
 static __thread __attribute__((tls_model("initial-exec"))) uint32_t free_counts[CLASSES];
 static __thread __attribute__((tls_model("initial-exec"))) size_t cached_bytes;
 static int installed;
+// Each class's `kept` limit, computed once (a division per free would be on every request).
+static uint32_t kept_limits[CLASSES];
 
 static inline unsigned class_of(size_t size) {
     if (size <= SMALL_LIMIT) return size == 0 ? 0 : (unsigned)((size - 1) / SMALL_STEP);
@@ -48,10 +50,6 @@ static inline size_t class_size(unsigned size_class) {
     return SMALL_LIMIT + (size_t)(size_class - SMALL_CLASSES + 1) * MEDIUM_STEP;
 }
 
-static inline uint32_t kept_limit(unsigned size_class) {
-    size_t limit = KEPT_BYTES_PER_CLASS / class_size(size_class);
-    return limit < 8 ? 8 : (uint32_t)limit;
-}
 
 static inline struct header *header_of(void *block) {
     return (struct header *)((char *)block - HEADER);
@@ -84,7 +82,7 @@ void event_allocator_free(void *block) {
     if (!block) return;
     struct header *header = header_of(block);
     unsigned size_class = header->size_class;
-    if (size_class == LARGE || free_counts[size_class] >= kept_limit(size_class)) {
+    if (size_class == LARGE || free_counts[size_class] >= kept_limits[size_class]) {
         free(header);
         return;
     }
@@ -127,6 +125,10 @@ int event_allocator_installed(void) {
 }
 
 __attribute__((constructor)) static void install_event_allocator(void) {
+    for (unsigned size_class = 0; size_class < CLASSES; size_class++) {
+        size_t limit = KEPT_BYTES_PER_CLASS / class_size(size_class);
+        kept_limits[size_class] = limit < 8 ? 8 : (uint32_t)limit;
+    }
     const char *system = getenv("EVENTSERVER_SYSTEM_ALLOCATOR");
     if (system && *system && strcmp(system, "0") != 0) return;
     event_set_mem_functions(event_allocator_malloc, event_allocator_realloc, event_allocator_free);

@@ -122,8 +122,7 @@ final class ConnectionTracker {
         if lastScanned === connection { lastScanned = nil }
         if connection.isTLS && ctls_handshake_done(connection.bufferevent) == 0 { counters.tlsHandshakeFailures += 1 }
         connection.stopWatchingInput()
-        connection.readInterest?.stop()  // before evhttp closes the socket
-        connection.readInterest = nil
+        connection.readInterest = nil  // frees its event now, before evhttp closes the socket
         connection.awaitsWrite = false  // its bufferevent is being freed
         connection.pending?.abandon()
         connection.pending = nil

@@ -17,9 +17,9 @@ import CEvent
 /// connection's next reply is written (`resume()`). At worst that is two wake-ups, and the
 /// connection then costs the `epoll_ctl` it cost before.
 ///
-/// Loop-confined; owned by its `Connection`, freed by `stop()` before evhttp closes the socket.
+/// Loop-confined; owned by its `Connection` alone, released when the connection closes.
 final class ReadInterest {
-    private var event: OpaquePointer?
+    private var event: OpaquePointer?  // set once in init (its context is `self`)
     /// The connection's scanner sees every byte evhttp reads: its count moves while evhttp reads.
     private unowned(unsafe) let connection: Connection
     /// The connection's scanned bytes when the event last fired; nil: not fired since it began.
@@ -50,13 +50,10 @@ final class ReadInterest {
         event_add(event, nil)
     }
 
-    /// Frees the event; called when the connection closes, before its socket does.
-    func stop() {
+    /// Its connection lets go of it when the connection closes, before evhttp closes the socket.
+    deinit {
         if let event { event_free(event) }
-        event = nil
     }
-
-    deinit { stop() }
 
     fileprivate func wake() {
         let scanned = connection.scanner.bytesScanned
@@ -71,6 +68,6 @@ final class ReadInterest {
 
 private func readInterestCallback(_: Int32, _: Int16, _ context: UnsafeMutableRawPointer?) {
     guard let context else { return }
-    // Its connection holds it until `stop()`, which cannot run inside this call: no retain.
+    // Its connection holds it until the close, which cannot happen inside this call: no retain.
     Unmanaged<ReadInterest>.fromOpaque(context)._withUnsafeGuaranteedRef { $0.wake() }
 }

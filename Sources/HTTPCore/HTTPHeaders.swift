@@ -95,10 +95,14 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
     }
 
     /// The value of the first field named `name`, or nil.
+    @inlinable
     public subscript(name: String) -> String? {
         // An index loop: `first(where:)` copied each field out through a closure (~150
-        // instructions for a one-field list).
-        for index in fields.indices where fields[index].name.equalsIgnoringASCIICase(name) {
+        // instructions for a one-field list). Lengths are compared here before calling the
+        // full comparison: a name of another length is the usual miss (`Host` for `Accept`).
+        let length = name.utf8.count
+        for index in fields.indices
+        where fields[index].name.utf8.count == length && fields[index].name.equalsIgnoringASCIICase(name) {
             return fields[index].value
         }
         return nil

@@ -3,12 +3,12 @@ import HTTPCore
 /// MaintenanceGate answers in place of the routes while the server is in maintenance, unknown
 /// paths included, except exempt routes and allowed peers.
 ///
-/// The server asks it about every request after the one route lookup, so no route can forget
-/// it; whether the route is exempt comes from that lookup. Out of maintenance it costs one
-/// `Bool` read per request.
+/// The server asks it about every request, so no route can forget it; whether the route is
+/// exempt comes from the server's one route lookup. Out of maintenance it costs one `Bool` read
+/// per request.
 public struct MaintenanceGate {
-    private let state: MaintenanceState
-    private let responder: MaintenanceResponder
+    @usableFromInline let state: MaintenanceState
+    @usableFromInline let responder: MaintenanceResponder
 
     /// A gate reading `state` and answering through `responder`.
     public init(state: MaintenanceState, responder: MaintenanceResponder) {
@@ -21,12 +21,18 @@ public struct MaintenanceGate {
         self.init(state: state, responder: MaintenanceResponder(page: page))
     }
 
-    /// The reply the gate sends instead of the route, or nil when `request` may pass: serving,
-    /// an `exempt` route, or an allowed peer.
-    public func intercept(_ request: Request, exempt: Bool) -> Response? {
-        guard state.isActive, !exempt, !responder.admits(request) else { return nil }
+    /// Whether the server is in maintenance: a request neither for an exempt route nor from an
+    /// allowed peer gets `reply(to:)`.
+    @inlinable
+    public var isClosed: Bool { state.isActive }
+
+    /// Whether `request` passes the closed gate: its peer is allowed.
+    @inlinable
+    public func admits(_ request: Request) -> Bool { responder.admits(request) }
+
+    /// The reply sent instead of the route while the gate is closed.
+    public func reply(to request: Request) -> Response {
         state.repliesSent += 1
-        guard let notice = state.notice else { return responder.reply(to: request) }
-        return responder.reply(to: request, notice: notice)
+        return responder.reply(to: request, notice: state.notice)
     }
 }

@@ -17,22 +17,34 @@ struct LiteralRouteIndex {
     private var count = 0
 
     subscript(path: String) -> RouteEndpoint? {
-        var key = path
-        let hash = key.withUTF8 { Self.hash($0) }
-        let mask = slots.count - 1
-        var index = Int(truncatingIfNeeded: hash) & mask
-        while let slot = slots[index] {
-            if slot.hash == hash && slot.path == path { return slot.endpoint }
-            index = (index + 1) & mask
+        withSlot(for: path) { $0?.endpoint }
+    }
+
+    /// Whether the literal route at `path` has an exempt method; nil when no literal route is
+    /// there. Reads the flag in place, where the subscript hands out a retained endpoint.
+    func hasExemptRoute(atPath path: String) -> Bool? {
+        withSlot(for: path) { $0?.endpoint.hasExemptRoute }
+    }
+
+    private func withSlot<Result>(for path: String, _ body: (borrowing Slot?) -> Result) -> Result {
+        let hash = Self.hash(of: path)
+        // Probing through the buffer reads each slot in place: `slots[index]` copied the slot
+        // out, retaining and releasing its path and endpoint at every probe.
+        return slots.withUnsafeBufferPointer { slots in
+            let mask = slots.count - 1
+            var index = Int(truncatingIfNeeded: hash) & mask
+            while let slot = slots[index] {
+                if slot.hash == hash && slot.path == path { return body(slot) }
+                index = (index + 1) & mask
+            }
+            return body(nil)
         }
-        return nil
     }
 
     /// Adds or replaces the endpoint for `path`.
     mutating func insert(_ endpoint: RouteEndpoint, for path: String) {
         if (count + 1) * 2 > slots.count { grow() }
-        var key = path
-        let hash = key.withUTF8 { Self.hash($0) }
+        let hash = Self.hash(of: path)
         let mask = slots.count - 1
         var index = Int(truncatingIfNeeded: hash) & mask
         while let slot = slots[index] {
@@ -53,7 +65,15 @@ struct LiteralRouteIndex {
         for slot in old { insert(slot.endpoint, for: slot.path) }
     }
 
-    private static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+    /// The path's bytes are read in place; `withUTF8` needs a mutable copy of the string, a
+    /// retain and a release per lookup.
+    private static func hash(of path: String) -> UInt64 {
+        if let hash = path.utf8.withContiguousStorageIfAvailable(fnv1a) { return hash }
+        var copy = path
+        return copy.withUTF8(fnv1a)
+    }
+
+    private static func fnv1a(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in bytes {
             hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3

@@ -101,6 +101,8 @@ final class RouteEndpoint {
     let pattern: String
     private(set) var byMethod: [HTTPMethod: RouteTable.Route] = [:]
     private(set) var allowHeader = ""
+    /// Whether a route here keeps answering in maintenance, for some method.
+    private(set) var hasExemptRoute = false
     /// The dispatch for each method by its position in `HTTPMethod.allCases`, HEAD falling back
     /// to GET: one array index per request instead of hashing the method's name.
     private var dispatchByMethod = [Dispatch?](repeating: nil, count: HTTPMethod.allCases.count)
@@ -115,6 +117,7 @@ final class RouteEndpoint {
                 method: route.method, pattern: pattern, firstModule: existing.module, secondModule: route.module)
         }
         byMethod[route.method] = route
+        if route.isExempt { hasExemptRoute = true }
         var allowed = Set(byMethod.keys)
         if allowed.contains(.get) { allowed.insert(.head) }
         allowed.insert(.options)

@@ -74,6 +74,14 @@ public final class RouteTable: RoutesBuilder, Handler {
         return RouteMatch(outcome: .methodNotAllowed(allow: endpoint.allowHeader), isExempt: false)
     }
 
+    /// Whether a request for `path` may reach a route exempt from maintenance. False only for
+    /// the path of a literal route none of whose methods is exempt, found with the literal
+    /// lookup alone: the gate may answer such a request without resolving it. Any other path
+    /// (a pattern's, or none's) needs `resolve(_:)` to tell.
+    public func mayReachExemptRoute(_ path: String) -> Bool {
+        literalEndpoints.hasExemptRoute(atPath: path) ?? true
+    }
+
     /// Answers `request` as `resolve(_:)` found, ignoring maintenance (the server gates it).
     public func respond(to request: Request) throws -> Response {
         try resolve(request).respond(to: request)

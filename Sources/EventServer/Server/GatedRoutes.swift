@@ -2,11 +2,13 @@ import HTTPCore
 import Maintenance
 import Routing
 
-/// GatedRoutes is the innermost handler: one route lookup, then the maintenance gate, then the
-/// route (or 404, 405, OPTIONS).
+/// GatedRoutes is the innermost handler: the maintenance gate, then the route (or 404, 405,
+/// OPTIONS), with one route lookup at most.
 ///
-/// The lookup says whether the route is exempt, so the gate needs nothing else from the table,
-/// and a request is looked up once whatever the state.
+/// Serving, the lookup finds the route and nothing else is asked. In maintenance, the lookup
+/// says whether the route is exempt, so the gate needs nothing else from the table; and the
+/// path of a literal route with no exempt method is gated on the literal lookup alone, so a
+/// maintenance reply skips the method dispatch a served one makes.
 public struct GatedRoutes: Handler {
     private let routes: RouteTable
     private let gate: MaintenanceGate
@@ -18,8 +20,9 @@ public struct GatedRoutes: Handler {
     }
 
     public func respond(to request: Request) throws -> Response {
+        guard gate.isClosed, !gate.admits(request) else { return try routes.resolve(request).respond(to: request) }
+        guard routes.mayReachExemptRoute(request.path) else { return gate.reply(to: request) }
         let match = routes.resolve(request)
-        if let reply = gate.intercept(request, exempt: match.isExempt) { return reply }
-        return try match.respond(to: request)
+        return try match.isExempt ? match.respond(to: request) : gate.reply(to: request)
     }
 }

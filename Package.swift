@@ -65,10 +65,15 @@ let package = Package(
         .target(
             name: "CEventAllocator", cSettings: [.unsafeFlags(["-gdwarf-4"])],
             linkerSettings: [.linkedLibrary("event")]),
+        // evhttp's reply-head lines written without printf (libevent reaches this definition
+        // of evbuffer_add_printf; see its header).
+        .target(
+            name: "CEventPrintf", cSettings: [.unsafeFlags(["-gdwarf-4"])],
+            linkerSettings: [.linkedLibrary("event"), .linkedLibrary("dl")]),
         // The transport: the only target that imports CEvent. Swift values in and out.
         .target(
             name: "Evhttp",
-            dependencies: ["CEvent", "CEventAllocator", "CTLS", "CTCPProgress", "HTTPCore", "EventServerSupport"],
+            dependencies: ["CEvent", "CEventAllocator", "CEventPrintf", "CTLS", "CTCPProgress", "HTTPCore", "EventServerSupport"],
             swiftSettings: singleThreadedRelease
         ),
         .target(name: "Routing", dependencies: ["HTTPCore"], swiftSettings: singleThreadedRelease),
@@ -106,7 +111,7 @@ let package = Package(
         .target(name: "EventServerTesting", dependencies: ["EventServerClient"], path: "Tests/EventServerTesting"),
         .testTarget(
             name: "EventServerTests",
-            dependencies: ["EventServer", "CEventAllocator", .product(name: "CoreMetrics", package: "swift-metrics")]),
+            dependencies: ["EventServer", "CEventAllocator", "CEventPrintf", "CEvent", .product(name: "CoreMetrics", package: "swift-metrics")]),
         .testTarget(name: "RoutesTests", dependencies: ["Routes", "EventServer"]),
         // A server with async and streaming routes, which the `eventserver` binary does not have.
         .executableTarget(

@@ -65,15 +65,16 @@ let package = Package(
         .target(
             name: "CEventAllocator", cSettings: [.unsafeFlags(["-gdwarf-4"])],
             linkerSettings: [.linkedLibrary("event")]),
-        // evhttp's reply-head lines written without printf (libevent reaches this definition
-        // of evbuffer_add_printf; see its header).
+        // Two libevent functions evhttp calls on every request (evbuffer_add_printf,
+        // evutil_ascii_strcasecmp), defined again, faster, by the executable: libevent reaches
+        // them through its PLT (see the target's header).
         .target(
-            name: "CEventPrintf", cSettings: [.unsafeFlags(["-gdwarf-4"])],
+            name: "CEventOverrides", cSettings: [.unsafeFlags(["-gdwarf-4"])],
             linkerSettings: [.linkedLibrary("event"), .linkedLibrary("dl")]),
         // The transport: the only target that imports CEvent. Swift values in and out.
         .target(
             name: "Evhttp",
-            dependencies: ["CEvent", "CEventAllocator", "CEventPrintf", "CTLS", "CTCPProgress", "HTTPCore", "EventServerSupport"],
+            dependencies: ["CEvent", "CEventAllocator", "CEventOverrides", "CTLS", "CTCPProgress", "HTTPCore", "EventServerSupport"],
             swiftSettings: singleThreadedRelease
         ),
         .target(name: "Routing", dependencies: ["HTTPCore"], swiftSettings: singleThreadedRelease),
@@ -111,7 +112,7 @@ let package = Package(
         .target(name: "EventServerTesting", dependencies: ["EventServerClient"], path: "Tests/EventServerTesting"),
         .testTarget(
             name: "EventServerTests",
-            dependencies: ["EventServer", "CEventAllocator", "CEventPrintf", "CEvent", .product(name: "CoreMetrics", package: "swift-metrics")]),
+            dependencies: ["EventServer", "CEventAllocator", "CEventOverrides", "CEvent", .product(name: "CoreMetrics", package: "swift-metrics")]),
         .testTarget(name: "RoutesTests", dependencies: ["Routes", "EventServer"]),
         // A server with async and streaming routes, which the `eventserver` binary does not have.
         .executableTarget(

@@ -1,8 +1,7 @@
-#define _GNU_SOURCE
-#include "event_printf.h"
+// evbuffer_add_printf without printf for evhttp's two reply-head formats (see event_overrides.h).
+#include "event_overrides.h"
 
 #include <event2/buffer.h>
-#include <dlfcn.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <string.h>
@@ -87,10 +86,6 @@ int evbuffer_add_printf(struct evbuffer *buffer, const char *format, ...) {
     return added;
 }
 
-int event_printf_interposed(void) {
-    return dlsym(RTLD_DEFAULT, "evbuffer_add_printf") == (void *)evbuffer_add_printf;
-}
-
 static int reference(struct evbuffer *buffer, const char *format, ...) {
     va_list arguments;
     va_start(arguments, format);
@@ -99,18 +94,18 @@ static int reference(struct evbuffer *buffer, const char *format, ...) {
     return added;
 }
 
-int event_printf_reference_status_line(struct evbuffer *buffer, int major, int minor, int code, const char *reason) {
+int event_overrides_reference_status_line(struct evbuffer *buffer, int major, int minor, int code, const char *reason) {
     return reference(buffer, status_line_format, major, minor, code, reason);
 }
 
-int event_printf_reference_header_line(struct evbuffer *buffer, const char *name, const char *value) {
+int event_overrides_reference_header_line(struct evbuffer *buffer, const char *name, const char *value) {
     return reference(buffer, header_line_format, name, value);
 }
 
-int event_printf_status_line(struct evbuffer *buffer, int major, int minor, int code, const char *reason) {
+int event_overrides_status_line(struct evbuffer *buffer, int major, int minor, int code, const char *reason) {
     return evbuffer_add_printf(buffer, status_line_format, major, minor, code, reason);
 }
 
-int event_printf_header_line(struct evbuffer *buffer, const char *name, const char *value) {
+int event_overrides_header_line(struct evbuffer *buffer, const char *name, const char *value) {
     return evbuffer_add_printf(buffer, header_line_format, name, value);
 }

@@ -95,7 +95,6 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
     }
 
     /// The value of the first field named `name`, or nil.
-    @inlinable
     public subscript(name: String) -> String? {
         // An index loop: `first(where:)` copied each field out through a closure (~150
         // instructions for a one-field list). Lengths are compared here before calling the

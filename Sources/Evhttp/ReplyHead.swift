@@ -10,11 +10,12 @@ import Glibc
 /// Each entry of the list costs evhttp three allocations (the entry, its name, its value), a
 /// turn in every `strcasecmp` walk of the list, and a line written with `evbuffer_add_printf`
 /// (about 1,470 instructions with libevent's own, ~550 with `CEventOverrides`'). So the fields
-/// travel joined to the `Date` entry, as further lines of its value (`<date>\r\nName: value\r\n…`), and evhttp writes them
-/// in one call. What evhttp looks up by name keeps an entry of its own, added by `ReplyWriter`:
-/// `Content-Length` and `Connection`, by which it frames the reply and keeps or closes the
-/// connection; `Date` leads the joined entry, so evhttp finds it and adds none. `Content-Type`
-/// is joined too, which is why evhttp's default is off and the default is added here.
+/// travel joined to the `Date` entry, as further lines of its value
+/// (`<date>\r\nName: value\r\n…`), and evhttp writes them in one call. What evhttp looks up
+/// by name keeps an entry of its own, added by `ReplyWriter`: `Content-Length` and
+/// `Connection`, by which it frames the reply and keeps or closes the connection; `Date` leads
+/// the joined entry, so evhttp finds it and adds none. `Content-Type` is joined too, which is
+/// why evhttp's default is off and the default is added here.
 ///
 /// Joining skips `evhttp_add_header`'s refusal of line breaks, so each field is checked here
 /// (`Field.isSendable`) and one that fails is dropped, as evhttp dropped it.

@@ -9,5 +9,6 @@
 
 int event_overrides_in_effect(void) {
     return dlsym(RTLD_DEFAULT, "evbuffer_add_printf") == (void *)evbuffer_add_printf
-        && dlsym(RTLD_DEFAULT, "evutil_ascii_strcasecmp") == (void *)evutil_ascii_strcasecmp;
+        && dlsym(RTLD_DEFAULT, "evutil_ascii_strcasecmp") == (void *)evutil_ascii_strcasecmp
+        && dlsym(RTLD_DEFAULT, "evbuffer_read") == (void *)evbuffer_read;
 }

@@ -20,11 +20,13 @@ final class BatchedWrites {
     /// Set while `writing` is written: the batches are not swapped under that loop.
     private var isWriting = false
 
-    /// The most replies a batch holds before it is written. While a reply waits, evhttp's
-    /// allocations for its request stay alive; glibc's per-thread cache keeps 7 free chunks of a
-    /// size, so a batch beyond that sends the next pass's allocations down malloc's slow path
-    /// (callgrind at 50 connections, unbounded batches: `_int_malloc` 980 → 3,570 instructions a
-    /// request).
+    /// The most replies a batch holds before it is written. With libevent's memory from the free
+    /// lists (`CEventAllocator`) any bound from 4 to 64 measured level at 50 connections
+    /// (callgrind 18,293 instructions a request at 7, 18,273 unbounded; requests a second and p99
+    /// within the VM's spread). 7 is for glibc's malloc, which memcheck and AddressSanitizer runs
+    /// use (`EVENTSERVER_SYSTEM_ALLOCATOR=1`): while a reply waits its request's allocations stay
+    /// alive, and glibc's per-thread cache keeps 7 free chunks of a size (23,573 at 7, 24,888
+    /// unbounded).
     static let limit = 7
 
     init(base: OpaquePointer) {

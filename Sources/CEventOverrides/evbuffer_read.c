@@ -47,6 +47,8 @@ static int read_once(struct evbuffer *buffer, int fd, int wanted, int limit, int
 
 int evbuffer_read(struct evbuffer *buffer, evutil_socket_t fd, int howmuch) {
     if (howmuch < 0 || howmuch > MAX_READ) howmuch = MAX_READ;
+    // libevent's reads nothing then, and returns readv's 0 for no buffers.
+    if (howmuch == 0) return 0;
     int offered;
     int first = read_once(buffer, fd, howmuch < FIRST_READ ? howmuch : FIRST_READ, howmuch, &offered);
     // A read that filled what it was given may have left more behind: read it now, as libevent

@@ -19,8 +19,8 @@
 // - evutil_ascii_strcasecmp: evhttp_find_header compares names with it, 17 times a request here,
 //   and libevent's calls a function through the PLT for each character of both strings (~74
 //   instructions a comparison; most differ at the first character).
-// - evbuffer_read: libevent's asks the kernel how many bytes wait (ioctl FIONREAD) before each
-//   readv, so a request cost three system calls (ioctl, readv, writev; ~400 ns each here). This
+// - evbuffer_read: libevent's asks the kernel how many bytes wait (ioctl FIONREAD, ~400 ns
+//   here) before each readv, so a request cost three system calls (ioctl, readv, writev). This
 //   one reads into the buffer's free space at once (a new chain's 976 bytes for a request head,
 //   the chain libevent's read of a head's size allocates too) and, only when a read fills what it
 //   was given, reads again for the rest: at most 4096 bytes a call, as libevent's.

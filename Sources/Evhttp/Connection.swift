@@ -19,6 +19,9 @@ final class Connection {
     var scanner: RequestScanner
     /// Whether a request was handed up and its reply is not yet written.
     var replyPending = false
+    /// Whether a reply evhttp has queued waits to be written at the end of the pass
+    /// (`BatchedWrites`); cleared when it is written, or the connection closes, before then.
+    var awaitsWrite = false
     /// The reply a task is producing for this connection's request, if any.
     var pending: PendingReply?
     /// Close once the reply in flight is written. evhttp never closes a CONNECT connection

@@ -123,6 +123,7 @@ final class ConnectionTracker {
         if connection.isTLS && ctls_handshake_done(connection.bufferevent) == 0 { counters.tlsHandshakeFailures += 1 }
         connection.stopWatchingInput()
         connection.readInterest = nil  // frees its event now, before evhttp closes the socket
+        connection.awaitsWrite = false  // its bufferevent is being freed
         connection.pending?.abandon()
         connection.pending = nil
         if connection.replyPending { replyFinished() }  // the peer went away before the reply was written
@@ -158,6 +159,8 @@ final class ConnectionTracker {
 
     fileprivate func replyWritten(on connection: Connection) {
         connection.replyPending = false
+        // evhttp wrote it itself: a later write-through would complete a reply not yet made.
+        connection.awaitsWrite = false
         connection.windowStart = tick
         connection.readInterest?.resume()
         if connection.closeAfterReply, let evhttpConnection = connection.evhttpConnection {

@@ -24,6 +24,7 @@ public final class HTTPServerTransport {
     var dateCache = HTTPDateCache()
     var contentLengths = ContentLengthCache()
     var replyHead = ReplyHead()
+    private let batchedWrites: BatchedWrites
     /// The last request's header list, reused for the next (`RequestReader.read`).
     private var headerStorage = HTTPHeaders()
 
@@ -34,6 +35,7 @@ public final class HTTPServerTransport {
         self.loop = loop
         self.http = http
         self.responder = responder
+        batchedWrites = BatchedWrites(base: loop.base)
         tracker = ConnectionTracker(
             base: loop.base, limits: limits, counters: counters, rawReplies: RawReplies(loop: loop))
         evhttp_set_max_headers_size(http, limits.maxHeaderBytes)
@@ -156,12 +158,13 @@ public final class HTTPServerTransport {
         ReplyWriter.send(
             response, to: cRequest, method: method, closeConnection: closeConnection,
             date: dateCache.value(at: loop.cachedUnixSeconds), head: &replyHead, lengths: &contentLengths)
-        // evhttp writes the reply when its socket is writable, in the next loop pass, as tuned C's
-        // does. Writing it within this pass spares two `epoll_ctl` a request but left the p99 at
-        // 50 connections above tuned C's (Benchmarks/README.md, "Replies written in the next pass
-        // again"). TLS connections write through OpenSSL, in records coalesced here.
-        guard let connection, connection.isTLS else { return }
-        TLSRecords.coalesce(connection.bufferevent)
+        guard let connection else { return }
+        // TLS connections write through OpenSSL, as their bufferevent schedules it.
+        if connection.isTLS {
+            TLSRecords.coalesce(connection.bufferevent)
+        } else {
+            batchedWrites.queue(connection)
+        }
     }
 }
 

@@ -65,9 +65,9 @@ let package = Package(
         .target(
             name: "CEventAllocator", cSettings: [.unsafeFlags(["-gdwarf-4"])],
             linkerSettings: [.linkedLibrary("event")]),
-        // Two libevent functions evhttp calls on every request (evbuffer_add_printf,
-        // evutil_ascii_strcasecmp), defined again, faster, by the executable: libevent reaches
-        // them through its PLT (see the target's header).
+        // Three libevent functions called on every request (evbuffer_add_printf,
+        // evutil_ascii_strcasecmp, evbuffer_read), defined again, faster, by the executable:
+        // libevent reaches them through its PLT (see the target's header).
         .target(
             name: "CEventOverrides", cSettings: [.unsafeFlags(["-gdwarf-4"])],
             linkerSettings: [.linkedLibrary("event"), .linkedLibrary("dl")]),

@@ -142,9 +142,6 @@ import Glibc
         let buffer = try #require(evbuffer_new())
         defer { evbuffer_free(buffer) }
         let returned = body(buffer)
-        let count = evbuffer_get_length(buffer)
-        guard count > 0 else { return ([], returned) }
-        let start = try #require(evbuffer_pullup(buffer, -1))
-        return (Array(UnsafeBufferPointer(start: start, count: count)), returned)
+        return (contents(of: buffer), returned)
     }
 }

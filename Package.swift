@@ -112,7 +112,7 @@ let package = Package(
         .target(name: "EventServerTesting", dependencies: ["EventServerClient"], path: "Tests/EventServerTesting"),
         .testTarget(
             name: "EventServerTests",
-            dependencies: ["EventServer", "CEventAllocator", "CEventOverrides", "CEvent", .product(name: "CoreMetrics", package: "swift-metrics")]),
+            dependencies: ["EventServer", "Evhttp", "CEventAllocator", "CEventOverrides", "CEvent", .product(name: "CoreMetrics", package: "swift-metrics")]),
         .testTarget(name: "RoutesTests", dependencies: ["Routes", "EventServer"]),
         // A server with async and streaming routes, which the `eventserver` binary does not have.
         .executableTarget(

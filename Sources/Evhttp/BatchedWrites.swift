@@ -10,7 +10,7 @@ import CEvent
 /// writes all its replies in the next pass). Written together, the first wakes the client and
 /// the rest find it awake. The writes run from an event at I/O priority that the pass's first
 /// reply activates: libevent runs it after the I/O callbacks already queued, in the same pass,
-/// before the change list reaches epoll.
+/// before the change list reaches epoll; or at once, where `PassSplit` ends the pass early.
 ///
 /// Against leaving the write to evhttp in the next pass (two full runs of both, side by side:
 /// `Benchmarks/README.md`, "Replies written within the pass or in the next"): more requests in 6
@@ -56,7 +56,7 @@ final class BatchedWrites {
         }
     }
 
-    fileprivate func writeAll() {
+    func writeAll() {
         // A write completes its reply, and evhttp could in principle produce a new one at once
         // (libevent 2.1 defers reading the next request, so today it does not): that reply
         // waits in `queued` for the event, which its queueing activated.

@@ -129,6 +129,12 @@ public final class EventLoop {
         event_base_loopbreak(base)
     }
 
+    /// Makes libevent poll for new events after the callback that is running now, before the
+    /// rest of the events already ready (which stay queued, in order).
+    func pollBeforeNextCallback() {
+        event_base_loopcontinue(base)
+    }
+
     /// The loop's cached time of the current pass, in Unix seconds: no system call.
     public var cachedUnixSeconds: Int {
         var now = timeval()

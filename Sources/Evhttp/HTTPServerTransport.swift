@@ -25,6 +25,7 @@ public final class HTTPServerTransport {
     var contentLengths = ContentLengthCache()
     var replyHead = ReplyHead()
     private let batchedWrites: BatchedWrites
+    private var passSplit = PassSplit()
     /// The last request's header list, reused for the next (`RequestReader.read`).
     private var headerStorage = HTTPHeaders()
 
@@ -164,6 +165,10 @@ public final class HTTPServerTransport {
             TLSRecords.coalesce(connection.bufferevent)
         } else {
             batchedWrites.queue(connection)
+        }
+        if passSplit.answeredOne(openConnections: counters.openConnections) {
+            batchedWrites.writeAll()  // or the batch's replies would wait for the rest of the pass
+            loop.pollBeforeNextCallback()
         }
     }
 }

@@ -3,18 +3,21 @@
 ///
 /// Replies are written within the pass that made them (`BatchedWrites`), so under load a pass
 /// holds nearly every connection. A request that arrives just after the poll waits for the whole
-/// next pass: at 50 connections the trace in `Benchmarks/results/p99-50-2026-11-30/pass-trace/`
-/// found 4.4 % of requests waiting two passes (830 µs each), which set the p99. Polling again
-/// halfway halves that wait. The extra poll reports every socket still readable, so its cost
-/// grows with the open connections; splitting at half of them keeps it the same share of a pass
-/// at any load, where libevent's own fixed bound (`event_config_set_max_dispatch_interval`)
-/// helped at 50 connections and cost 24–39 % of the requests at 256 (`Benchmarks/README.md`).
+/// next pass: in a trace at 50 connections 6.5 % of requests waited two passes (743 µs each),
+/// which set the p99 (`Benchmarks/results/pass-split-2026-12-01/trace-summary.txt`). Polled again
+/// halfway, a late request joins the queue after half a pass: cycle p99 1,572 → 1,301 µs (its
+/// p50 rose, 761 → 813, as requests now queue behind those read before them), for 0.86–1.08×
+/// the requests at 50 connections (median 0.95×) and no change at 256 (`Benchmarks/README.md`, "A loop pass split").
+/// The extra poll reports every socket still readable, so its cost grows with the connections:
+/// half of them between polls keeps it a fixed share of a pass, where libevent's own fixed bound
+/// (`event_config_set_max_dispatch_interval`) cost 24–39 % of the requests at 256.
 ///
 /// Requests are counted since the last split, not since the last poll: libevent does not say
-/// when it polls, and its cached time comes from the 4 ms coarse clock. A split that falls on a
-/// pass's last callback costs nothing, since libevent polls there anyway.
+/// when it polls, and its cached time comes from the coarse clock (4 ms steps here). A split
+/// that falls on a pass's last callback costs nothing, since libevent polls there anyway.
 struct PassSplit {
-    /// Below this many requests a pass is short (about 15 µs a request here) and is not split.
+    /// The fewest requests between splits: a split costs a poll, and the wait of 16 requests
+    /// (about 250 µs here) is not worth shortening.
     static let minimum = 16
     private var answeredSinceSplit = 0
 

@@ -7,7 +7,8 @@
 /// which set the p99 (`Benchmarks/results/pass-split-2026-12-01/trace-summary.txt`). Polled again
 /// halfway, a late request joins the queue after half a pass: cycle p99 1,572 → 1,301 µs (its
 /// p50 rose, 761 → 813, as requests now queue behind those read before them), for 0.86–1.08×
-/// the requests at 50 connections (median 0.95×) and no change at 256 (`Benchmarks/README.md`, "A loop pass split").
+/// the requests at 50 connections (median 0.95×) and no change at 256 (`Benchmarks/README.md`,
+/// "A loop pass split").
 /// The extra poll reports every socket still readable, so its cost grows with the connections:
 /// half of them between polls keeps it a fixed share of a pass, where libevent's own fixed bound
 /// (`event_config_set_max_dispatch_interval`) cost 24–39 % of the requests at 256.

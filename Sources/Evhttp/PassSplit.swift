@@ -9,9 +9,11 @@
 /// p50 rose, 761 → 813, as requests now queue behind those read before them), for 0.86–1.08×
 /// the requests at 50 connections (median 0.95×) and no change at 256 (`Benchmarks/README.md`,
 /// "A loop pass split").
+///
 /// The extra poll reports every socket still readable, so its cost grows with the connections:
 /// half of them between polls keeps it a fixed share of a pass, where libevent's own fixed bound
-/// (`event_config_set_max_dispatch_interval`) cost 24–39 % of the requests at 256.
+/// (`event_config_set_max_dispatch_interval`) of 16 or 32 cost 31 % or 24 % of the requests at
+/// 256 (`dispatch-bound-256.txt`, medians of the per-round ratios to no bound).
 ///
 /// Requests are counted since the last split, not since the last poll: libevent does not say
 /// when it polls, and its cached time comes from the coarse clock (4 ms steps here). A split

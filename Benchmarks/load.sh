@@ -7,7 +7,10 @@
 #   ROUNDS=5 DURATION=10 Benchmarks/load.sh
 #
 # Each run starts a fresh server pinned to CPU 0 and wrk pinned to CPU 1; servers alternate
-# within each round so drift affects all alike. Prints a Markdown table with medians and the
+# within each round so drift affects all alike, and each round starts the list one server later
+# (round 2 runs the second server first) so that no server always runs first in a cell: four
+# copies of one server measured the first at 0.97x the others at 50 connections, 1.00x at 256
+# (Benchmarks/results/order-2026-12-01/). Prints a Markdown table with medians and the
 # ratio to the plain C server; the raw wrk outputs land in Benchmarks/results/.
 # SERVERS may also name eventserver-accesslog (eventserver writing a Combined Log Format log)
 # and hummingbird (Hummingbird 2 on one NIO thread, Benchmarks/baselines/hummingbird-server; its first
@@ -85,10 +88,15 @@ to_ms() { awk '{ v=$1; if (v ~ /us$/) { sub(/us$/,"",v); v/=1000 } else if (v ~ 
 
 rows="$work/rows.tsv"
 : > "$rows"
+read -r -a server_list <<< "$SERVERS"
+rotated() { # round -> the server list rotated left by round-1
+    local shift=$(( ($1 - 1) % ${#server_list[@]} ))
+    echo "${server_list[@]:shift}" "${server_list[@]:0:shift}"
+}
 for round in $(seq 1 "$ROUNDS"); do
     for conns in $CONNECTIONS; do
         for mode in $MODES; do
-            for server in $SERVERS; do
+            for server in $(rotated "$round"); do
                 port=$(free_port)
                 start_server "$server" "$port"
                 if [ "$mode" = maintenance ]; then

@@ -2,7 +2,8 @@
 """Draws Benchmarks/results/load.png from the rows load.sh saved in Benchmarks/results/latest.tsv.
 
 One panel per mode (in service, in maintenance); bars are the median req/s over the rounds for
-each server at each connection count, with the ratio to the plain C evhttp server on top.
+each server at each connection count, with the ratio to the C evhttp server tuned with libevent's
+change list on top (to the plain C server when the tuned one was not run).
 Needs matplotlib (pip install matplotlib, or apt-get install python3-matplotlib).
 """
 import collections
@@ -26,6 +27,7 @@ order = ["eventserver", "c-evhttp", "c-evhttp-changelist", "go-nethttp", "hummin
 servers = [s for s in order if any(k[2] == s for k in medians)] + sorted({k[2] for k in medians} - set(order))
 modes = [m for m in ["service", "maintenance"] if any(k[0] == m for k in medians)]
 connections = sorted({k[1] for k in medians})
+baseline = "c-evhttp-changelist" if "c-evhttp-changelist" in servers else "c-evhttp"
 colors = {"eventserver": "#d9480f", "c-evhttp": "#495057", "c-evhttp-changelist": "#868e96", "go-nethttp": "#1c7ed6", "hummingbird": "#7048e8"}
 
 figure, axes = plt.subplots(1, len(modes), figsize=(6 * len(modes), 4.5), sharey=True, squeeze=False)
@@ -36,7 +38,7 @@ for axis, mode in zip(axes[0], modes):
         ys = [medians.get((mode, conns, server), 0) for conns in connections]
         bars = axis.bar(xs, ys, width, label=server, color=colors.get(server))
         for bar, conns in zip(bars, connections):
-            base = medians.get((mode, conns, "c-evhttp"))
+            base = medians.get((mode, conns, baseline))
             if base and bar.get_height():
                 axis.annotate(f"{bar.get_height() / base:.2f}×", (bar.get_x() + bar.get_width() / 2, bar.get_height()),
                               ha="center", va="bottom", fontsize=8)
@@ -44,9 +46,10 @@ for axis, mode in zip(axes[0], modes):
     axis.set_xticks(range(len(connections)), [f"{c} connections" for c in connections])
     axis.grid(axis="y", alpha=0.3)
 axes[0][0].set_ylabel("requests per second (median of rounds)")
-axes[0][-1].legend(loc="lower right", fontsize=8)
-figure.suptitle("One core each, wrk on another core; ratio to plain C evhttp above each bar")
-figure.tight_layout()
+handles, labels = axes[0][0].get_legend_handles_labels()
+figure.legend(handles, labels, loc="lower center", ncol=len(servers), fontsize=8, frameon=False)
+figure.suptitle(f"One core each, wrk on another core; ratio to {'tuned' if baseline == 'c-evhttp-changelist' else 'plain'} C evhttp above each bar")
+figure.tight_layout(rect=(0, 0.06, 1, 1))
 output = results / "load.png"
 figure.savefig(output, dpi=110)
 print(f"wrote {output}", file=sys.stderr)

@@ -10,8 +10,9 @@
 # within each round so drift affects all alike, and each round starts the list one server later
 # (round 2 runs the second server first) so that no server always runs first in a cell: four
 # copies of one server measured the first at 0.97x the others at 50 connections, 1.00x at 256
-# (Benchmarks/results/order-2026-12-01/). Prints a Markdown table with medians and the
-# ratio to the plain C server; the raw wrk outputs land in Benchmarks/results/.
+# (Benchmarks/results/order-2026-12-01/). Prints a Markdown table of medians with the ratios to
+# the plain and the tuned C server (Benchmarks/table.py); the raw wrk outputs land in
+# Benchmarks/results/.
 # SERVERS may also name eventserver-accesslog (eventserver writing a Combined Log Format log)
 # and hummingbird (Hummingbird 2 on one NIO thread, Benchmarks/baselines/hummingbird-server; its first
 # build takes a few minutes, so it is not in the default list), and eventserver-baseline (another
@@ -124,22 +125,5 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 
 cp "$rows" "$results/latest.tsv"
-python3 - "$rows" "$ROUNDS" "$DURATION" <<'PY'
-import sys, statistics, collections
-rows = [line.rstrip("\n").split("\t") for line in open(sys.argv[1]) if line.strip()]
-groups = collections.defaultdict(list)
-for server, mode, conns, _round, rps, p50, p99, rss in rows:
-    groups[(mode, int(conns), server)].append((float(rps), float(p50), float(p99), float(rss)))
-print(f"rounds: {sys.argv[2]}, {sys.argv[3]} s per run, wrk -t1, server on one core, wrk on another\n")
-print("| mode | conns | server | req/s (median) | req/s per round | p50 ms | p99 ms | RSS MiB | ratio to C |")
-print("| --- | ---: | --- | ---: | --- | ---: | ---: | ---: | ---: |")
-for (mode, conns, server) in sorted(groups, key=lambda k: (k[0] != "service", k[1], k[2] != "eventserver", k[2])):
-    runs = groups[(mode, conns, server)]
-    rps = statistics.median(r[0] for r in runs)
-    base = groups.get((mode, conns, "c-evhttp"))
-    ratio = f"{rps / statistics.median(r[0] for r in base):.2f}x" if base else "–"
-    print(f"| {mode} | {conns} | {server} | {rps:,.0f} | {' / '.join(f'{r[0]:,.0f}' for r in runs)} | "
-          f"{statistics.median(r[1] for r in runs):.3f} | {statistics.median(r[2] for r in runs):.3f} | "
-          f"{max(r[3] for r in runs):.1f} | {ratio} |")
-PY
+python3 Benchmarks/table.py "$rows" "$ROUNDS" "$DURATION"
 echo "rows saved to $results/latest.tsv; chart: python3 Benchmarks/chart.py" >&2

@@ -6,8 +6,6 @@ each server at each connection count, with the ratio to the C evhttp server tune
 change list on top (to the plain C server when the tuned one was not run).
 Needs matplotlib (pip install matplotlib, or apt-get install python3-matplotlib).
 """
-import collections
-import statistics
 import sys
 from pathlib import Path
 
@@ -16,12 +14,10 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from table import median_rps, read_runs  # noqa: E402  (Benchmarks/table.py, beside this script)
+
 results = Path(__file__).resolve().parent / "results"
-rows = [line.rstrip("\n").split("\t") for line in (results / "latest.tsv").read_text().splitlines() if line.strip()]
-medians = collections.defaultdict(list)
-for server, mode, conns, _round, rps, *_ in rows:
-    medians[(mode, int(conns), server)].append(float(rps))
-medians = {key: statistics.median(values) for key, values in medians.items()}
+medians = {key: median_rps(runs) for key, runs in read_runs(results / "latest.tsv").items()}
 
 order = ["eventserver", "c-evhttp", "c-evhttp-changelist", "go-nethttp", "hummingbird"]
 servers = [s for s in order if any(k[2] == s for k in medians)] + sorted({k[2] for k in medians} - set(order))

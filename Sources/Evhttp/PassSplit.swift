@@ -20,7 +20,7 @@
 /// that falls on a pass's last callback costs nothing, since libevent polls there anyway.
 struct PassSplit {
     /// The fewest requests between splits: a split costs a poll, and the wait of 16 requests
-    /// (about 250 µs here) is not worth shortening.
+    /// (about 250 µs here: the trace's passes answered 47 in 743 µs) is not worth shortening.
     static let minimum = 16
     private var answeredSinceSplit = 0
 

@@ -1,12 +1,10 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// The loop is single-threaded and every access to shared state happens on it, so Swift's run-time
-// exclusivity checks (~900 instructions a request, by callgrind) guard nothing in the layers the
-// request path crosses. Debug builds and tests keep them.
-let singleThreadedRelease: [SwiftSetting] = [
-    .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))
-]
+// No target that the library products (EventServer, Routes, LibeventTuning) reach has unsafe
+// flags: SwiftPM refuses a package depended on by version otherwise. What the flags once did is
+// done in the code (`@exclusivity(unchecked)` on the loop-confined hot state) or by the scripts
+// that need it (valgrind's DWARF 4: `-Xcc -gdwarf-4` on Benchmarks/callgrind.sh's build line).
 
 // The release binary's link, measured by Benchmarks/rss.sh (resident memory under load):
 // - lld's packed relocations (DT_RELR, glibc 2.36): a position-independent binary is relocated
@@ -27,6 +25,10 @@ let package = Package(
         .executable(name: "eventserver", targets: ["EventServerCommand"]),
         .library(name: "EventServer", targets: ["EventServer"]),
         .library(name: "Routes", targets: ["Routes"]),
+        // Process-wide libevent tuning, an application's explicit choice (README, "Embedding"):
+        // linking it gives libevent free-list memory and three faster functions in the whole
+        // process. The eventserver binary links it; EventServer alone does not.
+        .library(name: "LibeventTuning", targets: ["CEventAllocator", "CEventOverrides"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -46,8 +48,7 @@ let package = Package(
         // prctl is variadic, which Swift cannot call: one inline wrapper, no libevent.
         .systemLibrary(name: "CProcessControl", path: "Sources/CProcessControl"),
         // SCM_RIGHTS needs the CMSG_* macros: two C functions pass descriptors for upgrades.
-        // DWARF 4: valgrind 3.19 (callgrind, memcheck) cannot read clang's default DWARF 5.
-        .target(name: "CSocketPassing", cSettings: [.unsafeFlags(["-gdwarf-4"])]),
+        .target(name: "CSocketPassing"),
         .systemLibrary(
             name: "CEvent",
             path: "Sources/CEvent",
@@ -58,29 +59,25 @@ let package = Package(
         // only when TLS is first asked for, so a plain-HTTP server never maps them. Their
         // headers (libssl-dev) give each function's type; nothing links them.
         // (libevent itself is linked: the right libevent_openssl is found next to it.)
-        .target(name: "CTLS", cSettings: [.unsafeFlags(["-gdwarf-4"])], linkerSettings: [.linkedLibrary("event")]),
+        .target(name: "CTLS", linkerSettings: [.linkedLibrary("event")]),
         // The bytes a TCP peer acknowledged (TCP_INFO), for `--timeout`'s view of a reply going out.
-        .target(name: "CTCPProgress", cSettings: [.unsafeFlags(["-gdwarf-4"])]),
+        .target(name: "CTCPProgress"),
+        // The LibeventTuning product. Nothing in the library products depends on these: the
+        // transport finds them through weak references (Sources/CEvent/shim.h) when an
+        // executable links them, and reports what is in effect (`LibeventRuntime`).
         // libevent's memory from per-size free lists (installed before main; see its header).
-        .target(
-            name: "CEventAllocator", cSettings: [.unsafeFlags(["-gdwarf-4"])],
-            linkerSettings: [.linkedLibrary("event")]),
+        .target(name: "CEventAllocator", linkerSettings: [.linkedLibrary("event")]),
         // Three libevent functions called on every request (evbuffer_add_printf,
         // evutil_ascii_strcasecmp, evbuffer_read), defined again, faster, by the executable:
         // libevent reaches them through its PLT (see the target's header).
-        .target(
-            name: "CEventOverrides", cSettings: [.unsafeFlags(["-gdwarf-4"])],
-            linkerSettings: [.linkedLibrary("event"), .linkedLibrary("dl")]),
+        .target(name: "CEventOverrides", linkerSettings: [.linkedLibrary("event"), .linkedLibrary("dl")]),
         // The transport: the only target that imports CEvent. Swift values in and out.
         .target(
             name: "Evhttp",
-            dependencies: ["CEvent", "CEventAllocator", "CEventOverrides", "CTLS", "CTCPProgress", "HTTPCore", "EventServerSupport"],
-            swiftSettings: singleThreadedRelease
+            dependencies: ["CEvent", "CTLS", "CTCPProgress", "HTTPCore", "EventServerSupport"]
         ),
-        .target(name: "Routing", dependencies: ["HTTPCore"], swiftSettings: singleThreadedRelease),
-        .target(
-            name: "Maintenance", dependencies: ["HTTPCore", "EventServerSupport"],
-            swiftSettings: singleThreadedRelease),
+        .target(name: "Routing", dependencies: ["HTTPCore"]),
+        .target(name: "Maintenance", dependencies: ["HTTPCore", "EventServerSupport"]),
         // Composes transport, routing, maintenance and operations into `Server`.
         .target(
             name: "EventServer",
@@ -89,8 +86,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-            ],
-            swiftSettings: singleThreadedRelease
+            ]
         ),
         .target(name: "Routes", dependencies: ["EventServer"]),
         // The one HTTP/1.1 client: `ctl` reads /status with it, the tests drive the server with it.
@@ -103,6 +99,8 @@ let package = Package(
                 "Routes",
                 "EventServerClient",
                 "CSocketPassing",
+                "CEventAllocator",
+                "CEventOverrides",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

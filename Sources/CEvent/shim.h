@@ -48,11 +48,33 @@ static inline struct evkeyval *cevent_headers_next(struct evkeyval *header) {
 
 // libevent's own allocation functions (exported, declared in its private mm-internal.h): memory
 // libevent frees must come from the functions it was given (event_set_mem_functions; see
-// CEventAllocator), not from malloc.
-void *event_mm_malloc_(size_t size);
-void *event_mm_calloc_(size_t count, size_t size);
-char *event_mm_strdup_(const char *text);
-void event_mm_free_(void *block);
+// CEventAllocator), not from malloc. Weak: a libevent without them still loads, and the
+// transport then keeps to its public API (`LibeventRuntime`).
+void *event_mm_malloc_(size_t size) __attribute__((weak));
+void *event_mm_calloc_(size_t count, size_t size) __attribute__((weak));
+char *event_mm_strdup_(const char *text) __attribute__((weak));
+void event_mm_free_(void *block) __attribute__((weak));
+
+/// Whether libevent exports the private allocation functions the joined reply head uses.
+static inline int cevent_has_private_allocation(void) {
+    return event_mm_malloc_ && event_mm_calloc_ && event_mm_strdup_ && event_mm_free_;
+}
+
+// The opt-in `LibeventTuning` product (CEventAllocator, CEventOverrides), present only in an
+// executable that links it: weak references, so the transport learns what is in effect without
+// linking either.
+int event_allocator_installed(void) __attribute__((weak));
+int event_overrides_reached(void) __attribute__((weak));
+
+/// 1 or 0: whether libevent allocates from the free lists; -1: the allocator is not linked.
+static inline int cevent_tuning_allocator_state(void) {
+    return event_allocator_installed ? event_allocator_installed() : -1;
+}
+
+/// The overrides libevent's calls reach (CEventOverrides' bits), or -1: they are not linked.
+static inline int cevent_tuning_overrides_reached(void) {
+    return event_overrides_reached ? event_overrides_reached() : -1;
+}
 
 /// A block libevent may free, as it frees its own.
 static inline void *cevent_malloc(size_t size) {

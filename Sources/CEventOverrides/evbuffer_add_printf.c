@@ -1,5 +1,6 @@
 // evbuffer_add_printf without printf for evhttp's two reply-head formats (see event_overrides.h).
 #include "event_overrides.h"
+#include "reach_counts.h"
 
 #include <event2/buffer.h>
 #include <limits.h>
@@ -60,6 +61,7 @@ static int add_header_line(struct evbuffer *buffer, const char *name, const char
 int evbuffer_add_printf(struct evbuffer *buffer, const char *format, ...) {
     va_list arguments;
     int added;
+    event_overrides_reach_counts.printf_calls++;
     va_start(arguments, format);
     if (strcmp(format, header_line_format) == 0) {
         const char *name = va_arg(arguments, const char *);

@@ -2,6 +2,7 @@
 // event_overrides.h).
 #define _GNU_SOURCE
 #include "event_overrides.h"
+#include "reach_counts.h"
 
 #include <dlfcn.h>
 #include <event2/buffer.h>
@@ -46,6 +47,7 @@ static int read_once(struct evbuffer *buffer, int fd, int wanted, int limit, int
 }
 
 int evbuffer_read(struct evbuffer *buffer, evutil_socket_t fd, int howmuch) {
+    event_overrides_reach_counts.read_calls++;
     if (howmuch < 0 || howmuch > MAX_READ) howmuch = MAX_READ;
     // libevent's reads nothing then, and returns readv's 0 for no buffers.
     if (howmuch == 0) return 0;

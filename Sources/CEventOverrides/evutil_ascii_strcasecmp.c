@@ -1,6 +1,7 @@
 // evutil_ascii_strcasecmp without a function call per character (see event_overrides.h).
 #define _GNU_SOURCE
 #include "event_overrides.h"
+#include "reach_counts.h"
 
 #include <dlfcn.h>
 #include <event2/util.h>
@@ -12,6 +13,7 @@ static inline char ascii_lowercased(char character) {
 }
 
 int evutil_ascii_strcasecmp(const char *left, const char *right) {
+    event_overrides_reach_counts.strcasecmp_calls++;
     for (;; left++, right++) {
         // Equal bytes are the common case (a name against itself): no case to fold.
         if (*left == *right) {

@@ -8,7 +8,7 @@ struct EventServerCommand: ParsableCommand {
         commandName: "eventserver",
         abstract: "An HTTP server on libevent with signal-driven maintenance mode.",
         discussion: "Signals: \(SignalBinding.summary()).",
-        version: EventServerVersion.current,
+        version: "eventserver \(EventServerVersion.current)\nlibevent \(Server.libeventSummary)",
         subcommands: [ServeCommand.self, RoutesCommand.self, ControlCommand.self],
         defaultSubcommand: ServeCommand.self
     )

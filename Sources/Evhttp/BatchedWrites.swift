@@ -16,13 +16,13 @@ import CEvent
 /// `Benchmarks/README.md`, "Replies written within the pass or in the next"): more requests in 6
 /// of 8 cells and a p99 1.3–2 ms lower at 256 connections, 0.25–0.4 ms higher at 50.
 final class BatchedWrites {
-    private var event: OpaquePointer?  // set once in init (its context is `self`)
+    @exclusivity(unchecked) private var event: OpaquePointer?  // set once in init (its context is `self`)
     /// The connections whose reply waits, in the order the replies were made.
-    private var queued = Batch()
+    @exclusivity(unchecked) private var queued = Batch()
     /// The batch being written; swapped with `queued`.
-    private var writing = Batch()
+    @exclusivity(unchecked) private var writing = Batch()
     /// Set while `writing` is written: the batches are not swapped under that loop.
-    private var isWriting = false
+    @exclusivity(unchecked) private var isWriting = false
 
     /// The most replies a batch holds before it is written. With libevent's memory from the free
     /// lists (`CEventAllocator`) any bound from 4 to 64 measured level at 50 connections

@@ -13,42 +13,42 @@ import Glibc
 final class Connection {
     let bufferevent: OpaquePointer
     /// evhttp's connection object, known from the loop pass after accept (`adopted(by:)`).
-    private(set) var evhttpConnection: OpaquePointer?
+    @exclusivity(unchecked) private(set) var evhttpConnection: OpaquePointer?
     /// The peer's address, read once, when evhttp's connection object is known.
-    private(set) var peerAddress: String?
-    var scanner: RequestScanner
+    @exclusivity(unchecked) private(set) var peerAddress: String?
+    @exclusivity(unchecked) var scanner: RequestScanner
     /// Whether a request was handed up and its reply is not yet written.
-    var replyPending = false
+    @exclusivity(unchecked) var replyPending = false
     /// Whether a reply evhttp has queued waits to be written at the end of the pass
     /// (`BatchedWrites`); cleared when it is written, or the connection closes, before then.
-    var awaitsWrite = false
+    @exclusivity(unchecked) var awaitsWrite = false
     /// The reply a task is producing for this connection's request, if any.
-    var pending: PendingReply?
+    @exclusivity(unchecked) var pending: PendingReply?
     /// Close once the reply in flight is written. evhttp never closes a CONNECT connection
     /// itself, even after answering `Connection: close`, so a client waiting for the close would
     /// hang until the timeout.
-    var closeAfterReply = false
+    @exclusivity(unchecked) var closeAfterReply = false
     /// The tick the current deadline window began: accept, or the end of the previous reply.
-    var windowStart: Int
+    @exclusivity(unchecked) var windowStart: Int
     /// The tick since which the client has sent no byte and taken none of a reply waiting to
     /// be sent (`noteProgress`): the clock of `--timeout`.
-    private(set) var quietSince: Int
+    @exclusivity(unchecked) private(set) var quietSince: Int
     /// What the last `noteProgress` saw: bytes scanned in all, bytes of reply still unsent, and
     /// bytes the client's TCP acknowledged in all (nil where the kernel does not say).
-    private var lastSeen: (scanned: Int, unsent: Int, acked: UInt64?) = (0, 0, nil)
+    @exclusivity(unchecked) private var lastSeen: (scanned: Int, unsent: Int, acked: UInt64?) = (0, 0, nil)
     /// Why the transport refuses this connection, once it does.
-    var refusal: ConnectionRefusal?
+    @exclusivity(unchecked) var refusal: ConnectionRefusal?
     /// The tick the refusal was sent; the socket then lingers, reading and dropping, until the
     /// client closes or the linger ends, so the reply is not lost to a reset.
-    var lingeringSince: Int?
+    @exclusivity(unchecked) var lingeringSince: Int?
     /// The tracker that owns this record (and outlives it): told of violations and replies.
     /// `unowned(unsafe)`: that ownership makes the reference valid, so no check per request.
     unowned(unsafe) let tracker: ConnectionTracker
-    private var inputCallback: OpaquePointer?
+    @exclusivity(unchecked) private var inputCallback: OpaquePointer?
     /// Set while `keepInput` puts back the requests it keeps.
-    private var keepingInput = false
+    @exclusivity(unchecked) private var keepingInput = false
     /// Holds the socket registered for reading between requests (plain connections only).
-    var readInterest: ReadInterest?
+    @exclusivity(unchecked) var readInterest: ReadInterest?
 
     /// Whether the bytes go through OpenSSL: never written to the socket directly.
     let isTLS: Bool

@@ -3,16 +3,16 @@
 /// Loop-confined: plain integers the transport updates as connections and replies come and go.
 public final class ConnectionCounters {
     /// Accepted connections not yet closed.
-    public internal(set) var openConnections = 0
+    @exclusivity(unchecked) public internal(set) var openConnections = 0
     /// Replies handed to evhttp whose bytes are not yet fully written.
-    public internal(set) var repliesInFlight = 0
+    @exclusivity(unchecked) public internal(set) var repliesInFlight = 0
     /// Times accepting paused because open connections reached the cap.
-    public internal(set) var acceptPauses = 0
+    @exclusivity(unchecked) public internal(set) var acceptPauses = 0
     /// Connections the transport answered or closed itself, by why.
-    public internal(set) var refusals: [ConnectionRefusal: Int] = [:]
+    @exclusivity(unchecked) public internal(set) var refusals: [ConnectionRefusal: Int] = [:]
     /// TLS connections closed before their handshake finished (plain HTTP sent to the TLS
     /// port, garbage, a truncated or stalled handshake).
-    public internal(set) var tlsHandshakeFailures = 0
+    @exclusivity(unchecked) public internal(set) var tlsHandshakeFailures = 0
 
     public init() {}
 }

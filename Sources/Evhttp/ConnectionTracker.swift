@@ -20,44 +20,51 @@ import Glibc
 final class ConnectionTracker {
     let counters: ConnectionCounters
     /// Called whenever the replies in flight drop to zero while draining.
-    var onAllRepliesWritten: (() -> Void)?
+    @exclusivity(unchecked) var onAllRepliesWritten: (() -> Void)?
     /// Called whenever a connection closes.
-    var onConnectionClosed: (() -> Void)?
+    @exclusivity(unchecked) var onConnectionClosed: (() -> Void)?
     /// The certificate new connections are served with; nil for plain HTTP.
-    var tls: TLSContext?
+    @exclusivity(unchecked) var tls: TLSContext?
     /// Set when accepting stopped: keep-alive connections idle for a whole tick are closed (a
     /// busy one closes after its next reply, which carries `Connection: close`).
-    var isDraining = false
+    @exclusivity(unchecked) var isDraining = false
     /// The listener paused at the cap; nil before binding and after accepting stopped.
-    var listener: OpaquePointer?
+    @exclusivity(unchecked) var listener: OpaquePointer?
     /// Told of every connection the tracker answers or closes itself.
-    unowned var responder: (any HTTPResponder)?
+    @exclusivity(unchecked) unowned var responder: (any HTTPResponder)?
     private let base: OpaquePointer
     private let limits: HTTPLimits
     private let rawReplies: RawReplies
+    /// Whether plain connections keep their socket registered for reading (`ReadInterest`, a
+    /// libevent 2.1 path: `LibeventRuntime`).
+    private let keepsReadInterest: Bool
 
     /// Connections evhttp has taken over, by evhttp's connection object.
-    private var connections: [OpaquePointer: Connection] = [:]
+    @exclusivity(unchecked) private var connections: [OpaquePointer: Connection] = [:]
     /// The connection whose bytes were read last: evhttp parses a request in the read that
     /// brought its last bytes, so this is almost always the request's connection, found
     /// without a dictionary lookup.
-    var lastScanned: Connection?
+    @exclusivity(unchecked) var lastScanned: Connection?
     /// Connections accepted in this loop pass, each holding a reference on its bufferevent.
-    private var awaitingAdoption: [Connection] = []
+    @exclusivity(unchecked) private var awaitingAdoption: [Connection] = []
     /// Connections whose refusal can be sent now (no reply of theirs in flight).
-    private var refusalsDue: [Connection] = []
+    @exclusivity(unchecked) private var refusalsDue: [Connection] = []
     /// Connections to free on the next pass (not from inside evhttp's own callbacks).
-    private var closingSoon: [OpaquePointer] = []
+    @exclusivity(unchecked) private var closingSoon: [OpaquePointer] = []
     /// Runs the deferred work above ahead of I/O.
-    private var housekeeping: OpaquePointer?
+    @exclusivity(unchecked) private var housekeeping: OpaquePointer?
     /// Seconds since the tracker started: the clock of the deadlines, advanced by a timer.
-    private var tick = 0
+    @exclusivity(unchecked) private var tick = 0
 
     /// How long a refused connection may linger (reading and dropping) before it is closed.
     static let lingerTicks = 2
 
-    init(base: OpaquePointer, limits: HTTPLimits, counters: ConnectionCounters, rawReplies: RawReplies) {
+    init(
+        base: OpaquePointer, limits: HTTPLimits, counters: ConnectionCounters, rawReplies: RawReplies,
+        keepsReadInterest: Bool
+    ) {
         self.base = base
+        self.keepsReadInterest = keepsReadInterest
         self.limits = limits
         self.counters = counters
         self.rawReplies = rawReplies
@@ -111,7 +118,7 @@ final class ConnectionTracker {
         let evhttpConnection = OpaquePointer(argument)
         connection.adopted(by: evhttpConnection)
         // A TLS bufferevent reads through OpenSSL, which may need the socket whatever evhttp wants.
-        if !connection.isTLS { connection.readInterest = ReadInterest(connection: connection, base: base) }
+        if keepsReadInterest && !connection.isTLS { connection.readInterest = ReadInterest(connection: connection, base: base) }
         connections[evhttpConnection] = connection
         evhttp_connection_set_closecb(evhttpConnection, connectionClosedCallback, context)
         if connection.refusal != nil { refusalsDue.append(connection) }

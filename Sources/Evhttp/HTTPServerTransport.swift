@@ -20,14 +20,16 @@ public final class HTTPServerTransport {
     private let tracker: ConnectionTracker
     /// `unowned(unsafe)`: the responder owns the transport, so it is alive whenever a request is.
     unowned(unsafe) let responder: any HTTPResponder
-    private var boundSocket: OpaquePointer?
-    var dateCache = HTTPDateCache()
-    var contentLengths = ContentLengthCache()
-    var replyHead = ReplyHead()
-    private let batchedWrites: BatchedWrites
-    private var passSplit = PassSplit()
+    @exclusivity(unchecked) private var boundSocket: OpaquePointer?
+    @exclusivity(unchecked) var dateCache = HTTPDateCache()
+    @exclusivity(unchecked) var contentLengths = ContentLengthCache()
+    @exclusivity(unchecked) var replyHead: ReplyHead
+    /// Writes a pass's replies within it (libevent 2.1's tuned path); nil: evhttp writes each
+    /// reply in the next pass, as it does by itself.
+    private let batchedWrites: BatchedWrites?
+    @exclusivity(unchecked) private var passSplit = PassSplit()
     /// The last request's header list, reused for the next (`RequestReader.read`).
-    private var headerStorage = HTTPHeaders()
+    @exclusivity(unchecked) private var headerStorage = HTTPHeaders()
 
     /// A transport on `loop` that answers through `responder` (held unowned: the responder
     /// owns the transport). `limits.maxConnections` is the connection cap already in force.
@@ -36,9 +38,12 @@ public final class HTTPServerTransport {
         self.loop = loop
         self.http = http
         self.responder = responder
-        batchedWrites = BatchedWrites(base: loop.base)
+        let tuned = LibeventRuntime.current.usesTunedPaths
+        batchedWrites = tuned ? BatchedWrites(base: loop.base) : nil
+        replyHead = ReplyHead(joinsFields: tuned)
         tracker = ConnectionTracker(
-            base: loop.base, limits: limits, counters: counters, rawReplies: RawReplies(loop: loop))
+            base: loop.base, limits: limits, counters: counters, rawReplies: RawReplies(loop: loop),
+            keepsReadInterest: tuned)
         evhttp_set_max_headers_size(http, limits.maxHeaderBytes)
         evhttp_set_max_body_size(http, limits.maxBodyBytes)
         // No evhttp timeout: it would re-arm a timer on every read and write event (~900
@@ -164,10 +169,10 @@ public final class HTTPServerTransport {
         if connection.isTLS {
             TLSRecords.coalesce(connection.bufferevent)
         } else {
-            batchedWrites.queue(connection)
+            batchedWrites?.queue(connection)
         }
         if passSplit.answeredOne(openConnections: counters.openConnections) {
-            batchedWrites.writeAll()  // or the batch's replies would wait for the rest of the pass
+            batchedWrites?.writeAll()  // or the batch's replies would wait for the rest of the pass
             loop.pollBeforeNextCallback()
         }
     }

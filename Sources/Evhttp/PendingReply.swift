@@ -18,12 +18,12 @@ final class PendingReply {
     let method: HTTPMethod
     let closeConnection: Bool
     /// The task producing the reply.
-    var task: Task<Void, Never>?
+    @exclusivity(unchecked) var task: Task<Void, Never>?
     /// Whether the client went away: the request is gone, nothing may be sent.
-    private(set) var isAbandoned = false
+    @exclusivity(unchecked) private(set) var isAbandoned = false
     /// A streamed body's writer waiting for the connection's output to drain.
-    private var drainWaiter: CheckedContinuation<Void, any Error>?
-    private var hangUpWatch: OpaquePointer?
+    @exclusivity(unchecked) private var drainWaiter: CheckedContinuation<Void, any Error>?
+    @exclusivity(unchecked) private var hangUpWatch: OpaquePointer?
 
     init(request: UnsafeMutablePointer<evhttp_request>, connection: Connection, method: HTTPMethod, closeConnection: Bool) {
         self.request = request

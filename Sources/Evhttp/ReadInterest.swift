@@ -19,12 +19,12 @@ import CEvent
 ///
 /// Loop-confined; owned by its `Connection` alone, released when the connection closes.
 final class ReadInterest {
-    private var event: OpaquePointer?  // set once in init (its context is `self`)
+    @exclusivity(unchecked) private var event: OpaquePointer?  // set once in init (its context is `self`)
     /// The connection's scanner sees every byte evhttp reads: its count moves while evhttp reads.
     private unowned(unsafe) let connection: Connection
     /// The connection's scanned bytes when the event last fired; nil: not fired since it began.
-    private var scannedAtLastWake: Int?
-    private var isStandingDown = false
+    @exclusivity(unchecked) private var scannedAtLastWake: Int?
+    @exclusivity(unchecked) private var isStandingDown = false
 
     /// Starts holding `connection`'s socket registered for reading; nil if libevent cannot.
     init?(connection: Connection, base: OpaquePointer) {

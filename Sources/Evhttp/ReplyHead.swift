@@ -20,6 +20,9 @@ import Glibc
 /// Joining skips `evhttp_add_header`'s refusal of line breaks, so each field is checked here
 /// (`Field.isSendable`) and one that fails is dropped, as evhttp dropped it.
 ///
+/// Joining relies on libevent 2.1's private allocation functions and list layout; where
+/// `LibeventRuntime` finds another libevent, each field goes through `evhttp_add_header` instead.
+///
 /// A route answers with the same fields reply after reply (a constant handler's, the maintenance
 /// page's), and `Date` changes once a second, so the joined value is kept and reused while both
 /// are unchanged: comparing an array with itself, or a string with itself, is one pointer test.
@@ -27,15 +30,23 @@ struct ReplyHead {
     /// The `Content-Type` of a reply with a body whose handler named none.
     static let defaultContentType = "text/plain; charset=utf-8"
 
+    /// Whether fields are joined into one entry (libevent 2.1's tuned path) or added one by one.
+    let joinsFields: Bool
+
     private var lastHeaders = HTTPHeaders()
     private var lastDate = ""
     private var lastAddsContentType = false
     /// The joined value for the three above, with its terminating NUL; empty before the first.
     private var joined: [UInt8] = []
 
+    init(joinsFields: Bool) {
+        self.joinsFields = joinsFields
+    }
+
     mutating func write(
         _ headers: HTTPHeaders, date: String, addsContentType: Bool, to list: UnsafeMutablePointer<evkeyvalq>
     ) {
+        guard joinsFields else { return Self.add(headers, date: date, addsContentType: addsContentType, to: list) }
         if joined.isEmpty || addsContentType != lastAddsContentType || !date.hasSameBytes(as: lastDate)
             || !headers.hasSameBytes(as: lastHeaders)
         {
@@ -63,6 +74,25 @@ struct ReplyHead {
         if needsContentType { bytes += "\r\nContent-Type: \(defaultContentType)".utf8 }
         bytes.append(0)
         return bytes
+    }
+
+    /// libevent's public way: an entry each, copied by `evhttp_add_header`.
+    private static func add(
+        _ headers: HTTPHeaders, date: String, addsContentType: Bool, to list: UnsafeMutablePointer<evkeyvalq>
+    ) {
+        add("Date", date, to: list)
+        var needsContentType = addsContentType
+        for field in headers where !isFramingHeader(field.name) && field.isSendable {
+            if isContentType(field.name) { needsContentType = false }
+            add(field.name, field.value, to: list)
+        }
+        if needsContentType { add("Content-Type", defaultContentType, to: list) }
+    }
+
+    static func add(_ name: String, _ value: String, to list: UnsafeMutablePointer<evkeyvalq>?) {
+        name.withCString { name in
+            value.withCString { value in _ = evhttp_add_header(list, name, value) }
+        }
     }
 
     /// Headers `ReplyWriter` sets itself: letting a handler set them could break framing.

@@ -28,10 +28,10 @@ enum ReplyWriter {
         head.write(response.headers, date: date, addsContentType: sendsBody, to: output)
         let isHead = method == .head
         if sendsBody {
-            add("Content-Length", lengths.value(for: response.contentLength), to: output)
+            ReplyHead.add("Content-Length", lengths.value(for: response.contentLength), to: output)
         }
         if closeConnection {
-            add("Connection", "close", to: output)
+            ReplyHead.add("Connection", "close", to: output)
         }
         if sendsBody && !isHead {
             let buffer = evhttp_request_get_output_buffer(request)
@@ -60,16 +60,10 @@ enum ReplyWriter {
         guard let output = evhttp_request_get_output_headers(request) else { return }
         head.write(response.headers, date: date, addsContentType: !response.status.forbidsBody, to: output)
         if closeConnection {
-            add("Connection", "close", to: output)
+            ReplyHead.add("Connection", "close", to: output)
         }
         response.status.reasonPhrase.withCString { reason in
             evhttp_send_reply_start(request, Int32(response.status.code), reason)
-        }
-    }
-
-    private static func add(_ name: String, _ value: String, to headers: UnsafeMutablePointer<evkeyvalq>?) {
-        name.withCString { name in
-            value.withCString { value in _ = evhttp_add_header(headers, name, value) }
         }
     }
 }

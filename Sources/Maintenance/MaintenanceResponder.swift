@@ -10,16 +10,16 @@ import Glibc
 /// A class so SIGHUP can swap the page in place (`reloadPage`). Loop-confined.
 public final class MaintenanceResponder {
     /// The 503 replies in use.
-    public private(set) var page: MaintenancePage
+    @exclusivity(unchecked) public private(set) var page: MaintenancePage
     private let pagePath: String?
     private let redirect: (location: String, path: String)?
     @usableFromInline let allowedPeers: [AddressRange]
     /// The last `Accept` value seen and whether it prefers JSON: clients of one kind send the same
     /// string again and again, so most gated requests skip the negotiation.
-    private var lastAccept: (value: String, prefersJSON: Bool)?
+    @exclusivity(unchecked) private var lastAccept: (value: String, prefersJSON: Bool)?
     /// The page last built for a notice, and what it was built for: rebuilt when the notice
     /// changes, or each second while `Retry-After` counts down to the planned end.
-    private var noticePage: (notice: MaintenanceNotice, retryAfter: Int, page: MaintenancePage)?
+    @exclusivity(unchecked) private var noticePage: (notice: MaintenanceNotice, retryAfter: Int, page: MaintenancePage)?
     /// The clock for the countdown (Unix seconds); tests set their own.
     private let now: () -> Int
 

@@ -11,17 +11,17 @@ import Glibc
 /// `leave()` set a value rather than toggle, so a repeated signal is a no-op.
 public final class MaintenanceState {
     /// Whether every non-exempt route currently answers 503.
-    public private(set) var isActive: Bool
+    @exclusivity(unchecked) public private(set) var isActive: Bool
     /// Wall-clock seconds since the Unix epoch of the last change (or of creation).
-    public private(set) var changedAt: Int
+    @exclusivity(unchecked) public private(set) var changedAt: Int
     /// What the operator said about this maintenance window; nil outside maintenance.
-    public private(set) var notice: MaintenanceNotice?
+    @exclusivity(unchecked) public private(set) var notice: MaintenanceNotice?
     /// How many times the state changed since start.
-    public private(set) var transitions = 0
+    @exclusivity(unchecked) public private(set) var transitions = 0
     /// Replies the gate answered in place of a route (503 pages and redirects).
-    public internal(set) var repliesSent = 0
+    @exclusivity(unchecked) public internal(set) var repliesSent = 0
     /// Open `updates()` streams.
-    private var subscribers: [AsyncStream<MaintenanceSnapshot>.Continuation] = []
+    @exclusivity(unchecked) private var subscribers: [AsyncStream<MaintenanceSnapshot>.Continuation] = []
 
     /// The state now, as a value a task may carry.
     public var snapshot: MaintenanceSnapshot {

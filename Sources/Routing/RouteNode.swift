@@ -7,10 +7,10 @@ import HTTPCore
 /// on the path's depth, not on how many routes exist. Precedence: literal, then parameter,
 /// then catch-all, backtracking when a more specific branch leads nowhere.
 final class RouteNode {
-    private var literals: [String: RouteNode] = [:]
-    private var parameter: (name: String, node: RouteNode)?
-    private var catchAll: (name: String, endpoint: RouteEndpoint)?
-    private var endpoint: RouteEndpoint?
+    @exclusivity(unchecked) private var literals: [String: RouteNode] = [:]
+    @exclusivity(unchecked) private var parameter: (name: String, node: RouteNode)?
+    @exclusivity(unchecked) private var catchAll: (name: String, endpoint: RouteEndpoint)?
+    @exclusivity(unchecked) private var endpoint: RouteEndpoint?
 
     /// The endpoint for `pattern`, created on first use; throws when its variables clash.
     func endpoint(for pattern: RoutePattern) throws -> RouteEndpoint {
@@ -99,13 +99,13 @@ final class RouteEndpoint {
     }
 
     let pattern: String
-    private(set) var byMethod: [HTTPMethod: RouteTable.Route] = [:]
-    private(set) var allowHeader = ""
+    @exclusivity(unchecked) private(set) var byMethod: [HTTPMethod: RouteTable.Route] = [:]
+    @exclusivity(unchecked) private(set) var allowHeader = ""
     /// Whether a route here keeps answering in maintenance, for some method.
-    private(set) var hasExemptRoute = false
+    @exclusivity(unchecked) private(set) var hasExemptRoute = false
     /// The dispatch for each method by its position in `HTTPMethod.allCases`, HEAD falling back
     /// to GET: one array index per request instead of hashing the method's name.
-    private var dispatchByMethod = [Dispatch?](repeating: nil, count: HTTPMethod.allCases.count)
+    @exclusivity(unchecked) private var dispatchByMethod = [Dispatch?](repeating: nil, count: HTTPMethod.allCases.count)
 
     init(pattern: String) {
         self.pattern = pattern

@@ -28,9 +28,9 @@ public final class RouteTable: RoutesBuilder, Handler {
     private let root = RouteNode()
     /// Patterns made only of literals, by their exact text: a hit skips splitting and decoding
     /// the path, and a literal route is always the most specific match.
-    private var literalEndpoints = LiteralRouteIndex()
-    private var registered: [Route] = []
-    private var registeringModule = "app"
+    @exclusivity(unchecked) private var literalEndpoints = LiteralRouteIndex()
+    @exclusivity(unchecked) private var registered: [Route] = []
+    @exclusivity(unchecked) private var registeringModule = "app"
 
     /// An empty table.
     public init() {}

@@ -126,13 +126,21 @@ public final class ServerProcess {
 }
 
 /// Runs `eventserver arguments…` to completion and returns its exit status and output.
-public func runEventserver(_ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
-    try runProgram(ServerProcess.binaryPath, arguments)
+public func runEventserver(
+    _ arguments: [String], environment: [String: String] = [:]
+) throws -> (status: Int32, output: String, errors: String) {
+    try runProgram(ServerProcess.binaryPath, arguments, environment: environment)
 }
 
 /// Runs the program at `path` (or, without a slash, found on PATH) to completion.
-public func runProgram(_ path: String, _ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
+/// `environment` is added to this process's own.
+public func runProgram(
+    _ path: String, _ arguments: [String], environment: [String: String] = [:]
+) throws -> (status: Int32, output: String, errors: String) {
     let process = Process()
+    if !environment.isEmpty {
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    }
     process.executableURL = URL(fileURLWithPath: path.contains("/") ? path : "/usr/bin/env")
     process.arguments = path.contains("/") ? arguments : [path] + arguments
     let output = Pipe()

@@ -1,7 +1,9 @@
 #ifndef EVENTSERVER_CEVENTOVERRIDES_H
 #define EVENTSERVER_CEVENTOVERRIDES_H
 
-// Three libevent functions called on every request, defined again by this process.
+// Three libevent functions called on every request, defined again by the executable that links
+// this target (the `LibeventTuning` product: an application's explicit choice, since it changes
+// these functions for the whole process; eventserver's own binary links it).
 //
 // libevent calls its own exported functions through its PLT (objdump -d: ten calls to
 // evbuffer_add_printf@plt, fifteen to evutil_ascii_strcasecmp@plt, one to evbuffer_read@plt from
@@ -28,9 +30,16 @@
 // Opaque here, so Swift modules importing this one meet libevent's headers only through CEvent.
 struct evbuffer;
 
-/// Whether libevent's calls of these functions reach the definitions here: the dynamic linker
-/// resolves their names to them (it would not with a libevent linked statically).
-int event_overrides_in_effect(void);
+/// The definitions libevent's own calls reach, proved by calling libevent (a bit each): all three
+/// where the dynamic linker resolves libevent's calls to the executable's definitions, none where
+/// libevent binds to its own (-Bsymbolic, protected visibility, a static libevent).
+enum {
+    EVENT_OVERRIDE_PRINTF = 1,
+    EVENT_OVERRIDE_STRCASECMP = 2,
+    EVENT_OVERRIDE_READ = 4,
+    EVENT_OVERRIDES_ALL = 7,
+};
+int event_overrides_reached(void);
 
 /// What libevent's own evbuffer_add_vprintf writes for the status line and a header line, and
 /// what evbuffer_add_printf here writes (exposed for tests).

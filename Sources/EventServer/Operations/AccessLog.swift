@@ -12,10 +12,10 @@ import Glibc
 /// system call per request. `reopen()` follows a rename by logrotate. Loop-confined.
 public final class AccessLog {
     private let path: String
-    private var descriptor: Int32
-    private var buffer: [UInt8] = []
-    private var stampSecond = -1
-    private var stamp: [UInt8] = []
+    @exclusivity(unchecked) private var descriptor: Int32
+    @exclusivity(unchecked) private var buffer: [UInt8] = []
+    @exclusivity(unchecked) private var stampSecond = -1
+    @exclusivity(unchecked) private var stamp: [UInt8] = []
 
     private static let flushThreshold = 64 * 1024
 

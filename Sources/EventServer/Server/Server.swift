@@ -120,9 +120,14 @@ public final class Server {
         // After a handover the file is the new process's, even before it has written its pid.
         defer { if !handedOver { pidFile?.release() } }
         try recordState()
+        let libevent = LibeventRuntime.current
+        for warning in libevent.warnings { logger.warning("\(warning)") }
         logger.info(
             "eventserver \(EventServerVersion.current) pid \(getpid()) listening on \(tls == nil ? bound.url : bound.secureURL)",
-            metadata: ["maintenance": "\(maintenance.isActive)", "max_connections": "\(connectionCap)"])
+            metadata: [
+                "maintenance": "\(maintenance.isActive)", "max_connections": "\(connectionCap)",
+                "libevent": "\(libevent.summary)",
+            ])
         let replacing = takenOver != nil
         if let takenOver {
             takenOver.confirm()

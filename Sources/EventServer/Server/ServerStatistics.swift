@@ -8,13 +8,13 @@ internal import Evhttp
 /// Loop-confined, like the rest of the server's state: plain stored integers.
 public final class ServerStatistics {
     /// Requests that reached the server (maintenance replies and refusals included).
-    public internal(set) var requestsReceived = 0
+    @exclusivity(unchecked) public internal(set) var requestsReceived = 0
     /// Completed SIGHUP reloads.
-    public internal(set) var reloads = 0
-    private var responsesByCode = [Int](repeating: 0, count: 600)
+    @exclusivity(unchecked) public internal(set) var reloads = 0
+    @exclusivity(unchecked) private var responsesByCode = [Int](repeating: 0, count: 600)
     private let startedAt = MonotonicClock.seconds()
     /// The transport's figures while it runs.
-    var connections: ConnectionCounters?
+    @exclusivity(unchecked) var connections: ConnectionCounters?
 
     /// Zeroed figures, uptime counted from now.
     public init() {}

@@ -7,7 +7,7 @@ PORT ?= 8080
 APT_PACKAGES := libevent-dev libssl-dev pkg-config curl openssl
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps test-deps example build release run test docs bench check-robust check-robust-quick check-upgrade check-upgrade-quick fleet-deps check-fleet check-fleet-quick clean
+.PHONY: all deps test-deps example build release run test check-embed docs bench check-robust check-robust-quick check-upgrade check-upgrade-quick fleet-deps check-fleet check-fleet-quick clean
 
 all: release
 
@@ -51,6 +51,12 @@ test: build test-deps example
 # anew costs a second and always sees them.
 example: deps
 	$(SWIFT) build --package-path Examples/Inventory --disable-build-manifest-caching
+
+# eventserver as a stranger's dependency: a tagged copy of this tree, a fresh package that depends
+# on it by URL and version, and Examples/Inventory depending the same way, each built in release
+# and started: GET 200, SIGUSR1 503, SIGUSR2 200, SIGTERM exit 0 (Tools/check_embed.sh).
+check-embed: deps
+	Tools/check_embed.sh
 
 # API documentation (DocC, through swiftlang/swift-docc-plugin, fetched only here): one site for
 # EventServer, Routes and the libraries they re-export, in .build-docs/site; then every public

@@ -17,6 +17,7 @@
 # and hummingbird (Hummingbird 2 on one NIO thread, Benchmarks/baselines/hummingbird-server; its first
 # build takes a few minutes, so it is not in the default list), and eventserver-baseline (another
 # eventserver binary, given as BASELINE_BINARY: a before/after comparison of a change in one run).
+# EVENTSERVER_BINARY names the eventserver binary to run instead of building this tree's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -44,9 +45,13 @@ pids=()
 cleanup() { for p in "${pids[@]:-}"; do [ -n "$p" ] && kill -KILL "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
 
-echo "building release binaries…" >&2
-swift build -c release --static-swift-stdlib --product eventserver >&2
-eventserver_bin=$(swift build -c release --static-swift-stdlib --show-bin-path)/eventserver
+if [ -n "${EVENTSERVER_BINARY:-}" ]; then  # a binary built elsewhere (another commit, other flags)
+    eventserver_bin=$EVENTSERVER_BINARY
+else
+    echo "building release binaries…" >&2
+    swift build -c release --static-swift-stdlib --product eventserver >&2
+    eventserver_bin=$(swift build -c release --static-swift-stdlib --show-bin-path)/eventserver
+fi
 gcc -O2 -o "$work/c-evhttp" Benchmarks/baselines/c-evhttp/server.c $(pkg-config --cflags --libs libevent)
 case " $SERVERS " in *" hummingbird "*)
     swift build -c release --package-path Benchmarks/baselines/hummingbird-server >&2

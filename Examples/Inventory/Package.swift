@@ -8,6 +8,9 @@ let package = Package(
         .executable(name: "inventory-server", targets: ["InventoryServer"]),
     ],
     dependencies: [
+        // By path for daily work in this tree; a stranger writes
+        // .package(url: "https://github.com/your-org/eventserver", from: "0.1.0"),
+        // and `make check-embed` builds a copy of this package that way.
         .package(name: "eventserver", path: "../.."),
         .package(url: "https://github.com/vapor/sqlite-nio", from: "1.13.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),

@@ -94,13 +94,15 @@ struct ControlCommand: ParsableCommand {
         var message: String?
         @Option(help: "The planned end (with on): +90s, +30m, +2h or an RFC 3339 time.")
         var until: String?
+        @Flag(help: "With on: make a bypass token, print it once; requests carrying it (Cookie: eventserver_bypass=TOKEN or X-Maintenance-Bypass: TOKEN) are served normally until maintenance ends.")
+        var bypassToken = false
         @OptionGroup var placed: PlacedOptions
         @ParentCommand var control: ControlCommand
         var options: Options { Options(placed, before: control.placed) }
 
         func validate() throws {
-            if setting == .off && (message != nil || until != nil) {
-                throw ValidationError("--message and --until go with `on`: leaving maintenance clears the notice")
+            if setting == .off && (message != nil || until != nil || bypassToken) {
+                throw ValidationError("--message, --until and --bypass-token go with `on`: leaving maintenance clears the notice")
             }
             if let message, message.utf8.count > MaintenanceNotice.maxMessageBytes {
                 throw ValidationError("--message is longer than \(MaintenanceNotice.maxMessageBytes) bytes")
@@ -119,7 +121,8 @@ struct ControlCommand: ParsableCommand {
                 let noticeFile = NoticeFile(pidFilePath: options.pidFile)
                 // Whatever happens, no notice is left for a later plain signal to pick up.
                 defer { noticeFile.remove() }
-                let notice = setting == .on ? self.notice : nil
+                let token = bypassToken ? MaintenanceBypass.makeToken() : nil
+                let notice = setting == .on ? notice(bypassToken: token) : nil
                 if let notice {
                     do {
                         try noticeFile.write(notice)
@@ -133,12 +136,19 @@ struct ControlCommand: ParsableCommand {
                     status.state == wanted && (notice.map { status.shows($0) } ?? true)
                 }
                 print(summary(status, probe))
+                // Printed once, here only: the server keeps its digest, and nothing logs it.
+                if let token {
+                    print("bypass token: \(token)")
+                    print("  send it as Cookie: \(MaintenanceBypass.cookieName)=\(token) or \(MaintenanceBypass.headerName): \(token)")
+                }
             }
         }
 
-        private var notice: MaintenanceNotice? {
-            guard message != nil || until != nil else { return nil }
-            return MaintenanceNotice(message: message, until: until.flatMap { PlannedEnd.parse($0, now: time(nil)) })
+        private func notice(bypassToken token: String?) -> MaintenanceNotice? {
+            guard message != nil || until != nil || token != nil else { return nil }
+            return MaintenanceNotice(
+                message: message, until: until.flatMap { PlannedEnd.parse($0, now: time(nil)) },
+                bypassDigest: token.map(MaintenanceBypass.digest(of:)))
         }
     }
 
@@ -204,6 +214,7 @@ private func summary(_ status: ServerProbe.Status, _ probe: ServerProbe) -> Stri
     var text = "\(status.state) since \(status.since) (pid \(status.pid), \(probe.url))"
     if let until = status.until { text += ", planned end \(until)" }
     if let message = status.message { text += ", message: \(message)" }
+    if status.bypass == true { text += ", bypass token in force" }
     return text
 }
 
@@ -211,6 +222,7 @@ extension ServerProbe.Status {
     /// Whether the server shows `notice` (the planned end compared to the second).
     func shows(_ notice: MaintenanceNotice) -> Bool {
         message == notice.message && until == notice.until.map(UTCTime.iso8601)
+            && (bypass ?? false) == (notice.bypassDigest != nil)
     }
 }
 

@@ -39,6 +39,9 @@ struct ServeOptions: ParsableArguments {
     @Option(help: "Seconds a graceful stop waits for in-flight replies.")
     var shutdownTimeout = Self.defaults.shutdownTimeoutSeconds
 
+    @Option(help: "Seconds after SIGTERM during which /readyz answers 503 and the server keeps accepting; then the graceful stop.")
+    var shutdownDelay = Self.defaults.shutdownDelaySeconds
+
     @Option(help: "Retry-After seconds on maintenance replies.")
     var retryAfter = Self.defaults.retryAfterSeconds
 
@@ -54,6 +57,11 @@ struct ServeOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Peers in this CIDR block are served normally during maintenance (repeatable).", valueName: "cidr"))
     var maintenanceAllow: [String] = []
 
+    @Option(help: ArgumentHelp(
+        "Balancers in this CIDR block must begin each connection with a PROXY header (v1 or v2); its source address is the client's (repeatable). Others must not send one.",
+        valueName: "cidr"))
+    var proxyProtocolFrom: [String] = []
+
     @Option(help: "Write the pid here once listening; removed on a clean exit.")
     var pidFile: String?
 
@@ -62,6 +70,12 @@ struct ServeOptions: ParsableArguments {
 
     @Option(help: "Combined Log Format access log; - for standard output. Off when not given.")
     var accessLog: String?
+
+    @Option(help: "Access log line format: combined (Combined Log Format) or json (one object a line).")
+    var accessLogFormat = AccessLogFormat.combined
+
+    @Flag(help: "Give each request an id: a trusted balancer's X-Request-ID (from a --proxy-protocol-from peer) or one made here; echoed as X-Request-ID and logged.")
+    var requestId = false
 
     @Option(name: .customLong("tls-cert"), help: "PEM certificate (chain allowed): serve HTTPS, with --tls-key; HUP re-reads both.")
     var tlsCertificate: String?
@@ -94,14 +108,18 @@ struct ServeOptions: ParsableArguments {
             settings.headerTimeoutSeconds = headerTimeout
             settings.requestTimeoutSeconds = requestTimeout
             settings.shutdownTimeoutSeconds = shutdownTimeout
+            settings.shutdownDelaySeconds = shutdownDelay
             settings.retryAfterSeconds = retryAfter
             settings.maintenancePagePath = maintenancePage
             settings.startInMaintenance = maintenance
             settings.maintenanceRedirect = maintenanceRedirect
             settings.maintenanceAllow = try maintenanceAllow.map(AddressRange.init)
+            settings.proxyProtocolFrom = try proxyProtocolFrom.map(AddressRange.init)
             settings.pidFilePath = pidFile
             settings.stateFilePath = stateFile
             settings.accessLogPath = accessLog
+            settings.accessLogFormat = accessLogFormat
+            settings.requestIDs = requestId
             settings.tlsCertificatePath = tlsCertificate
             settings.tlsKeyPath = tlsKey
             return settings
@@ -127,6 +145,7 @@ struct ServeOptions: ParsableArguments {
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
+extension AccessLogFormat: ExpressibleByArgument {}
 
 /// WorkerCount is `--workers`: a positive number or `auto`.
 enum WorkerCount: ExpressibleByArgument {

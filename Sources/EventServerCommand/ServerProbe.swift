@@ -28,6 +28,8 @@ struct ServerProbe {
         /// The operator's maintenance notice (absent from servers older than notices).
         let message: String?
         let until: String?
+        /// Whether a bypass token is in force (absent from servers before it existed).
+        let bypass: Bool?
     }
 
     let host: String

@@ -1,5 +1,3 @@
-import EventServerSupport
-import HTTPCore
 #if canImport(Glibc)
 import Glibc
 #endif

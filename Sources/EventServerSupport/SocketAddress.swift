@@ -11,10 +11,21 @@ package enum SocketAddress {
 
     /// The host and port of `socket` (`getsockname`), nil when it has none.
     package static func local(of socket: Int32) -> (host: String, port: Int)? {
+        address(of: socket, using: getsockname)
+    }
+
+    /// The host and port of `socket`'s peer (`getpeername`), nil when it has none.
+    package static func peer(of socket: Int32) -> (host: String, port: Int)? {
+        address(of: socket, using: getpeername)
+    }
+
+    private static func address(
+        of socket: Int32, using call: (Int32, UnsafeMutablePointer<sockaddr>, UnsafeMutablePointer<socklen_t>) -> Int32
+    ) -> (host: String, port: Int)? {
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         let found = withUnsafeMutablePointer(to: &storage) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) == 0 }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { call(socket, $0, &length) == 0 }
         }
         guard found else { return nil }
         var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)

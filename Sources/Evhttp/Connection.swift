@@ -1,5 +1,6 @@
 import CEvent
 import CTCPProgress
+import EventServerSupport
 import HTTPCore
 
 #if canImport(Glibc)
@@ -14,8 +15,21 @@ final class Connection {
     let bufferevent: OpaquePointer
     /// evhttp's connection object, known from the loop pass after accept (`adopted(by:)`).
     @exclusivity(unchecked) private(set) var evhttpConnection: OpaquePointer?
-    /// The peer's address, read once, when evhttp's connection object is known.
+    /// The peer's address, read once, when evhttp's connection object is known; or the client's,
+    /// from a trusted balancer's PROXY header.
     @exclusivity(unchecked) private(set) var peerAddress: String?
+    /// Whether `peerAddress` came from a PROXY header (the socket's is then the balancer's).
+    @exclusivity(unchecked) private(set) var isProxied = false
+    /// Whether the peer is a `--proxy-protocol-from` balancer that began with a valid header:
+    /// what it says of the request (its `X-Request-ID`) is trusted.
+    @exclusivity(unchecked) private(set) var isFromTrustedProxy = false
+    /// Ranges whose peers must begin with a PROXY header (`--proxy-protocol-from`); while
+    /// non-empty, the connection's first bytes go through `proxyGate`.
+    private let trustedProxies: [AddressRange]
+    /// Holds the first bytes until the PROXY header is settled; nil before the first bytes.
+    @exclusivity(unchecked) private var proxyGate: ProxyHeaderGate?
+    /// Whether the connection's beginning is settled: at once without `--proxy-protocol-from`.
+    @exclusivity(unchecked) private var proxyHeaderSettled: Bool
     @exclusivity(unchecked) var scanner: RequestScanner
     /// Whether a request was handed up and its reply is not yet written.
     @exclusivity(unchecked) var replyPending = false
@@ -53,10 +67,15 @@ final class Connection {
     /// Whether the bytes go through OpenSSL: never written to the socket directly.
     let isTLS: Bool
 
-    init(bufferevent: OpaquePointer, tracker: ConnectionTracker, isTLS: Bool, maxHeadBytes: Int, tick: Int) {
+    init(
+        bufferevent: OpaquePointer, tracker: ConnectionTracker, isTLS: Bool, maxHeadBytes: Int, tick: Int,
+        trustedProxies: [AddressRange]
+    ) {
         self.bufferevent = bufferevent
         self.isTLS = isTLS
         self.tracker = tracker
+        self.trustedProxies = trustedProxies
+        proxyHeaderSettled = trustedProxies.isEmpty
         scanner = RequestScanner(maxHeadBytes: maxHeadBytes)
         windowStart = tick
         quietSince = tick
@@ -122,7 +141,7 @@ final class Connection {
         var address: UnsafeMutablePointer<CChar>?
         var port: UInt16 = 0
         evhttp_connection_get_peer(evhttpConnection, &address, &port)
-        peerAddress = address.map { String(cString: $0) }
+        if !isProxied { peerAddress = address.map { String(cString: $0) } }
         // OpenSSL writes a reply as several records; with Nagle's algorithm the second waits
         // for the client's delayed ACK (40 ms). Plain replies go out in one write anyway.
         if isTLS {
@@ -137,6 +156,51 @@ final class Connection {
         if keepingInput { return }
         if refusal != nil { return dropInput() }
         tracker.lastScanned = self
+        if !proxyHeaderSettled {
+            if proxyGate == nil { proxyGate = ProxyHeaderGate(peerIsTrusted: isTrustedProxy) }
+            return passProxyHeader(input)
+        }
+        scan(input, added: added)
+    }
+
+    /// Whether the socket's peer is in `trustedProxies` (read from the socket: evhttp may not
+    /// have adopted the connection yet).
+    private var isTrustedProxy: Bool {
+        guard let peer = SocketAddress.peer(of: bufferevent_getfd(bufferevent)) else { return false }
+        return trustedProxies.contains { $0.contains(peer.host) }
+    }
+
+    /// Takes the new bytes out of evhttp's sight until the gate settles; then what follows the
+    /// header is put back and scanned as the connection's first bytes.
+    private func passProxyHeader(_ input: OpaquePointer) {
+        let length = evbuffer_get_length(input)
+        var bytes = [UInt8](repeating: 0, count: length)
+        evbuffer_remove(input, &bytes, length)  // a removal: no new input for this callback
+        switch proxyGate?.take(bytes) ?? .waiting {
+        case .waiting:
+            return
+        case let .refused(violation):
+            proxyGate = nil
+            proxyHeaderSettled = true
+            tracker.refuse(self, .violation(violation))
+        case let .passed(header, rest):
+            isFromTrustedProxy = proxyGate?.peerIsTrusted ?? false
+            proxyGate = nil
+            proxyHeaderSettled = true
+            if let source = header?.sourceAddress {
+                peerAddress = source
+                isProxied = true
+            }
+            guard !rest.isEmpty else { return }
+            keepingInput = true  // put back, then scanned below, once
+            evbuffer_add(input, rest, rest.count)
+            keepingInput = false
+            scan(input, added: rest.count)
+        }
+    }
+
+    /// Scans the `added` bytes at the end of `input` with the connection's `RequestScanner`.
+    private func scan(_ input: OpaquePointer, added: Int) {
         let length = evbuffer_get_length(input)
         var offset = length - added
         // Every byte before the new ones was scanned by earlier calls: where the buffer begins

@@ -92,7 +92,8 @@ final class ConnectionTracker {
         guard let bufferevent = created else { return nil }
         bufferevent_incref(bufferevent)
         let connection = Connection(
-            bufferevent: bufferevent, tracker: self, isTLS: tls != nil, maxHeadBytes: limits.maxHeaderBytes, tick: tick)
+            bufferevent: bufferevent, tracker: self, isTLS: tls != nil, maxHeadBytes: limits.maxHeaderBytes, tick: tick,
+            trustedProxies: limits.proxyProtocolFrom)
         connection.watchInput()
         counters.openConnections += 1
         if counters.openConnections >= limits.maxConnections, let listener {

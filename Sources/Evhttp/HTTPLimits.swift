@@ -1,3 +1,5 @@
+import EventServerSupport
+
 /// HTTPLimits bound what one connection may send and how long it may take.
 public struct HTTPLimits: Sendable, Equatable {
     /// Largest request line plus header block; larger requests are refused by evhttp.
@@ -14,10 +16,13 @@ public struct HTTPLimits: Sendable, Equatable {
     public var requestTimeoutSeconds: Int
     /// Open connections at most; at the cap accepting pauses until one closes.
     public var maxConnections: Int
+    /// Peers that must begin each connection with a PROXY header, whose source address then
+    /// stands for the client's; any other peer must not send one. Empty: no PROXY protocol.
+    public var proxyProtocolFrom: [AddressRange]
 
     public init(
         maxHeaderBytes: Int, maxBodyBytes: Int, idleTimeoutSeconds: Int, headerTimeoutSeconds: Int,
-        requestTimeoutSeconds: Int, maxConnections: Int
+        requestTimeoutSeconds: Int, maxConnections: Int, proxyProtocolFrom: [AddressRange] = []
     ) {
         self.maxHeaderBytes = maxHeaderBytes
         self.maxBodyBytes = maxBodyBytes
@@ -25,5 +30,6 @@ public struct HTTPLimits: Sendable, Equatable {
         self.headerTimeoutSeconds = headerTimeoutSeconds
         self.requestTimeoutSeconds = requestTimeoutSeconds
         self.maxConnections = maxConnections
+        self.proxyProtocolFrom = proxyProtocolFrom
     }
 }

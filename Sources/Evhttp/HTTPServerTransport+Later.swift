@@ -45,6 +45,7 @@ extension HTTPServerTransport {
     private func finish(_ pending: PendingReply, with produced: Response, placeholder: Response, for request: Request) {
         guard !pending.isAbandoned else { return }  // the client left; evhttp freed the request
         var response = produced
+        if let id = request.requestID { response.headers.replaceOrAdd(name: "X-Request-ID", value: id) }
         // Headers a middleware added around the async route reach the client.
         for field in placeholder.headers where response.headers[field.name] == nil {
             response.headers.add(name: field.name, value: field.value)

@@ -1,5 +1,6 @@
 import CEvent
 import HTTPCore
+import EventServerSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -30,14 +31,25 @@ public final class HTTPServerTransport {
     @exclusivity(unchecked) private var passSplit = PassSplit()
     /// The last request's header list, reused for the next (`RequestReader.read`).
     @exclusivity(unchecked) private var headerStorage = HTTPHeaders()
+    /// Gives each request an id (`--request-id`); nil: requests carry none.
+    @exclusivity(unchecked) private var requestIDs: RequestIDs?
+    /// Whether each request is stamped with the time it was handed up (the JSON access log).
+    private let timesRequests: Bool
 
     /// A transport on `loop` that answers through `responder` (held unowned: the responder
     /// owns the transport). `limits.maxConnections` is the connection cap already in force.
-    public init(loop: EventLoop, limits: HTTPLimits, tls: TLSContext? = nil, responder: any HTTPResponder) throws(TransportError) {
+    /// `issuesRequestIDs`: each request gets an id, echoed as `X-Request-ID` (`RequestIDs`);
+    /// `timesRequests`: each request carries the time it was handed up.
+    public init(
+        loop: EventLoop, limits: HTTPLimits, tls: TLSContext? = nil, issuesRequestIDs: Bool = false,
+        timesRequests: Bool = false, responder: any HTTPResponder
+    ) throws(TransportError) {
         guard let http = evhttp_new(loop.base) else { throw .eventLoop("evhttp_new failed") }
         self.loop = loop
         self.http = http
         self.responder = responder
+        requestIDs = issuesRequestIDs ? RequestIDs() : nil
+        self.timesRequests = timesRequests
         let tuned = LibeventRuntime.current.usesTunedPaths
         batchedWrites = tuned ? BatchedWrites(base: loop.base) : nil
         replyHead = ReplyHead(joinsFields: tuned)
@@ -141,17 +153,26 @@ public final class HTTPServerTransport {
 
     fileprivate func handle(_ cRequest: UnsafeMutablePointer<evhttp_request>) {
         let connection = tracker.track(cRequest)
-        let request = RequestReader.read(cRequest, peerAddress: connection?.peerAddress, headerStorage: &headerStorage)
+        var request = RequestReader.read(cRequest, peerAddress: connection?.peerAddress, headerStorage: &headerStorage)
+        if requestIDs != nil { identify(&request, on: connection) }
+        if timesRequests { request.receivedAtMicroseconds = MonotonicClock.microseconds() }
         var closeConnection = isDraining
         if request.method == .connect {
             closeConnection = true
             connection?.closeAfterReply = true
         }
-        let response = responder.respond(to: request)
+        var response = responder.respond(to: request)
+        if let id = request.requestID { response.headers.replaceOrAdd(name: "X-Request-ID", value: id) }
         if response.deferred != nil || response.stream != nil {
             return answerLater(response, to: request, cRequest, on: connection, closeConnection: closeConnection)
         }
         send(response, to: cRequest, method: request.method, closeConnection: closeConnection, on: connection)
+    }
+
+    /// Gives `request` its id: the one a trusted balancer sent, if sane, or a new one.
+    private func identify(_ request: inout Request, on connection: Connection?) {
+        let offered = connection?.isFromTrustedProxy == true ? request.headers["X-Request-ID"] : nil
+        request.requestID = requestIDs?.id(offered: offered)
     }
 
     /// Writes `response` for `cRequest` and starts it on its way. After this, evhttp may have

@@ -31,6 +31,15 @@ public struct Request: Sendable {
     }
     /// The values the matched route pattern bound (`:id`, `*path`), decoded.
     public var parameters: PathParameters
+    /// The request's id, echoed as `X-Request-ID` and logged, when the server runs with
+    /// `--request-id`: a trusted balancer's (a `--proxy-protocol-from` peer), or one made here.
+    public var requestID: String? {
+        get { hasRequestID ? storedRequestID : nil }
+        set {
+            storedRequestID = newValue ?? ""
+            hasRequestID = newValue != nil
+        }
+    }
 
     // The optional fields are stored as a string and a flag: with a stored `String?` the
     // optimiser builds a new value in a temporary and copies it out, then destroys the
@@ -39,6 +48,11 @@ public struct Request: Sendable {
     @usableFromInline var hasQuery: Bool
     @usableFromInline var storedPeerAddress: String
     @usableFromInline var hasPeerAddress: Bool
+    @usableFromInline var storedRequestID: String
+    @usableFromInline var hasRequestID: Bool
+    /// When the transport handed the request up, in microseconds of the monotonic clock, for
+    /// the JSON access log's duration; 0 when the server does not time requests.
+    @usableFromInline package var receivedAtMicroseconds: Int
 
     /// The decoded query items: `request.query["q"]`.
     public var query: QueryItems { QueryItems(rawQuery) }
@@ -65,5 +79,8 @@ public struct Request: Sendable {
         storedPeerAddress = peerAddress ?? ""
         hasPeerAddress = peerAddress != nil
         parameters = PathParameters()
+        storedRequestID = ""
+        hasRequestID = false
+        receivedAtMicroseconds = 0
     }
 }

@@ -26,9 +26,14 @@ public struct MaintenanceGate {
     @inlinable
     public var isClosed: Bool { state.isActive }
 
-    /// Whether `request` passes the closed gate: its peer is allowed.
+    /// Whether `request` passes the closed gate: its peer is allowed, or it carries the window's
+    /// bypass token.
     @inlinable
-    public func admits(_ request: Request) -> Bool { responder.admits(request) }
+    public func admits(_ request: Request) -> Bool {
+        if responder.admits(request) { return true }
+        guard let digest = state.notice?.bypassDigest else { return false }
+        return MaintenanceBypass.admits(request, digest: digest)
+    }
 
     /// The reply sent instead of the route while the gate is closed.
     public func reply(to request: Request) -> Response {

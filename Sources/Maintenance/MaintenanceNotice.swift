@@ -8,14 +8,18 @@ public struct MaintenanceNotice: Sendable, Equatable, Codable {
     public var message: String?
     /// The planned end, in Unix seconds.
     public var until: Int?
+    /// The SHA-256 (hexadecimal) of the window's bypass token (`MaintenanceBypass`); the token
+    /// itself is never kept.
+    public var bypassDigest: String?
 
     /// The longest message accepted, in UTF-8 bytes: a notice, not a page.
     public static let maxMessageBytes = 1000
 
     /// A notice with a message, a planned end (Unix seconds), or both.
-    public init(message: String? = nil, until: Int? = nil) {
+    public init(message: String? = nil, until: Int? = nil, bypassDigest: String? = nil) {
         self.message = message
         self.until = until
+        self.bypassDigest = bypassDigest
     }
 
     /// `Retry-After` at `now`: the seconds left until the planned end (at least 1), or

@@ -1,3 +1,4 @@
+import EventServerSupport
 import HTTPCore
 
 #if canImport(Glibc)

@@ -20,6 +20,9 @@ public final class MaintenanceState {
     @exclusivity(unchecked) public private(set) var transitions = 0
     /// Replies the gate answered in place of a route (503 pages and redirects).
     @exclusivity(unchecked) public internal(set) var repliesSent = 0
+    /// Whether the server is stopping (from the first stop signal, through `--shutdown-delay`
+    /// and the drain): readiness fails, while routes serve as before.
+    @exclusivity(unchecked) public private(set) var isStopping = false
     /// Open `updates()` streams.
     @exclusivity(unchecked) private var subscribers: [AsyncStream<MaintenanceSnapshot>.Continuation] = []
 
@@ -45,6 +48,11 @@ public final class MaintenanceState {
             return false
         }
         return true
+    }
+
+    /// Records that the server is stopping; readiness probes fail from now on.
+    public func markStopping() {
+        isStopping = true
     }
 
     /// Leaves maintenance and forgets the notice; returns false when already serving.

@@ -5,7 +5,8 @@ import EventServer
 ///
 /// - `GET /livez`: 200 while the loop runs. It must not fail in maintenance, or Kubernetes would
 ///   restart the process and lose the flag.
-/// - `GET /readyz`: 200 in service, 503 in maintenance, so load balancers drain this instance.
+/// - `GET /readyz`: 200 in service, 503 in maintenance and from the first stop signal on
+///   (`--shutdown-delay`), so load balancers drain this instance.
 public struct HealthRoutes: RouteModule {
     private let maintenance: MaintenanceState
 
@@ -23,7 +24,8 @@ public struct HealthRoutes: RouteModule {
         let maintenance: MaintenanceState
 
         func respond(to request: Request) -> Response {
-            maintenance.isActive ? HealthRoutes.notReady : HealthRoutes.ready
+            if maintenance.isStopping { return HealthRoutes.stopping }
+            return maintenance.isActive ? HealthRoutes.notReady : HealthRoutes.ready
         }
     }
 
@@ -34,4 +36,6 @@ public struct HealthRoutes: RouteModule {
     static let ready = Response(status: .ok, headers: noStore, body: Array("ready\n".utf8))
     static let notReady = Response(
         status: .serviceUnavailable, headers: noStore, body: Array("maintenance\n".utf8))
+    static let stopping = Response(
+        status: .serviceUnavailable, headers: noStore, body: Array("stopping\n".utf8))
 }

@@ -11,8 +11,9 @@ import Glibc
 /// "message":…,"until":…}`).
 ///
 /// `{"state":"maintenance","since":"2026-11-25T17:22:06Z","since_unix":…,"message":…,"until":…,
-/// "uptime_seconds":…,"pid":…,"version":"0.1.0","requests":…,"reloads":…}`; `message` and
-/// `until` (RFC 3339) are the operator's notice, null when none was given.
+/// "bypass":false,"uptime_seconds":…,"pid":…,"version":"0.1.0","requests":…,"reloads":…}`;
+/// `message` and `until` (RFC 3339) are the operator's notice, null when none was given;
+/// `bypass` says whether a bypass token is in force (never the token or its digest).
 public struct StatusRoutes: RouteModule {
     private let maintenance: MaintenanceState
     private let statistics: ServerStatistics
@@ -67,9 +68,9 @@ public struct StatusRoutes: RouteModule {
     }
 }
 
-/// `"message":…,"until":…` for a notice, each null when absent.
+/// `"message":…,"until":…,"bypass":…` for a notice, message and until null when absent.
 private func noticeFields(_ notice: MaintenanceNotice?) -> String {
     let message = notice?.message.map(TextEscaping.jsonString) ?? "null"
     let until = notice?.until.map { "\"\(UTCTime.iso8601($0))\"" } ?? "null"
-    return #""message":\#(message),"until":\#(until)"#
+    return #""message":\#(message),"until":\#(until),"bypass":\#(notice?.bypassDigest != nil)"#
 }

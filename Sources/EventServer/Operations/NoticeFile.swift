@@ -24,6 +24,7 @@ public struct NoticeFile: Sendable {
     struct Content: Codable {
         var message: String?
         var until_unix: Int?
+        var bypass_sha256: String?
         var written_unix: Int
     }
 
@@ -51,7 +52,8 @@ public struct NoticeFile: Sendable {
 
     /// Writes `notice` (ctl's side), readable and writable by its owner only.
     public func write(_ notice: MaintenanceNotice, now: Int = time(nil)) throws {
-        let content = Content(message: notice.message, until_unix: notice.until, written_unix: now)
+        let content = Content(
+            message: notice.message, until_unix: notice.until, bypass_sha256: notice.bypassDigest, written_unix: now)
         let encoded = try JSONEncoder().encode(content)
         try AtomicFile.write(String(decoding: encoded, as: UTF8.self) + "\n", to: path, mode: 0o600)
     }
@@ -79,7 +81,9 @@ public struct NoticeFile: Sendable {
             return .rejected("\(path) is not a notice: \(error)")
         }
         guard now - content.written_unix <= Self.maxAgeSeconds else { return .none }
-        return .notice(MaintenanceNotice(message: content.message.map(Self.capped), until: content.until_unix))
+        return .notice(
+            MaintenanceNotice(
+                message: content.message.map(Self.capped), until: content.until_unix, bypassDigest: content.bypass_sha256))
     }
 
     /// `text` cut to `MaintenanceNotice.maxMessageBytes` at a character boundary (ctl refuses

@@ -47,8 +47,8 @@ public struct StateFile: Sendable {
         guard let content = try? JSONDecoder().decode(Content.self, from: Data(bytes)) else {
             return .unusable("\(path) is not a JSON object with a \"state\"")
         }
-        let notice = content.message != nil || content.until_unix != nil
-            ? MaintenanceNotice(message: content.message, until: content.until_unix) : nil
+        let notice = content.message != nil || content.until_unix != nil || content.bypass_sha256 != nil
+            ? MaintenanceNotice(message: content.message, until: content.until_unix, bypassDigest: content.bypass_sha256) : nil
         switch content.state {
         case "maintenance": return .recorded(maintenance: true, since: content.since_unix, notice: notice)
         case "serving": return .recorded(maintenance: false, since: content.since_unix)
@@ -64,6 +64,7 @@ public struct StateFile: Sendable {
         if maintenance, let notice {
             if let message = notice.message { text += ",\"message\":\(TextEscaping.jsonString(message))" }
             if let until = notice.until { text += ",\"until\":\"\(UTCTime.iso8601(until))\",\"until_unix\":\(until)" }
+            if let digest = notice.bypassDigest { text += ",\"bypass_sha256\":\(TextEscaping.jsonString(digest))" }
         }
         try AtomicFile.write(text + "}\n", to: path)
     }
@@ -73,5 +74,6 @@ public struct StateFile: Sendable {
         let since_unix: Int?
         let message: String?
         let until_unix: Int?
+        let bypass_sha256: String?
     }
 }

@@ -1,4 +1,6 @@
+import EventServerSupport
 import HTTPCore
+import Maintenance
 internal import Evhttp
 
 #if canImport(Glibc)
@@ -13,22 +15,26 @@ final class RequestDispatcher: HTTPResponder {
     private let root: ErrorRenderer
     private let statistics: ServerStatistics
     private let accessLog: AccessLog?
+    /// Read around each reply for the JSON access log's `gate`: whether the gate answered.
+    private let maintenance: MaintenanceState
     /// Held strongly: the loop holds nothing of the dispatcher's, so there is no cycle, and an
     /// `unowned` reference would cost a check per request.
     private let loop: EventLoop
 
-    init(root: ErrorRenderer, statistics: ServerStatistics, accessLog: AccessLog?, loop: EventLoop) {
+    init(root: ErrorRenderer, statistics: ServerStatistics, accessLog: AccessLog?, maintenance: MaintenanceState, loop: EventLoop) {
         self.root = root
         self.statistics = statistics
         self.accessLog = accessLog
+        self.maintenance = maintenance
         self.loop = loop
     }
 
     func respond(to request: Request) -> Response {
         statistics.requestsReceived += 1
+        let gateRepliesBefore = maintenance.repliesSent
         let response = root.respond(to: request)
         if response.deferred != nil { return response }  // counted when it is answered
-        record(request, response)
+        record(request, response, gated: maintenance.repliesSent != gateRepliesBefore)
         return response
     }
 
@@ -37,15 +43,19 @@ final class RequestDispatcher: HTTPResponder {
     }
 
     func answeredLater(_ request: Request, with response: Response) {
-        record(request, response)
+        record(request, response, gated: false)  // the gate answers at once, never later
     }
 
-    private func record(_ request: Request, _ response: Response) {
+    private func record(_ request: Request, _ response: Response, gated: Bool) {
         statistics.recordResponse(response.status)
         if let accessLog {
             let bytes = request.method == .head ? 0 : response.contentLength
+            let microseconds = request.receivedAtMicroseconds == 0 ? 0 : MonotonicClock.microseconds() - request.receivedAtMicroseconds
             accessLog.record(
-                request, peer: request.peerAddress, status: response.status.code, bytes: bytes, now: loop.cachedUnixSeconds)
+                AccessLog.Entry(
+                    request: request, peer: request.peerAddress, status: response.status.code, bytes: bytes,
+                    gated: gated, microseconds: microseconds),
+                now: loop.cachedUnixSeconds)
         }
     }
 

@@ -25,7 +25,7 @@ extension Server {
         case .reload:
             reload(after: name)
         case .stop:
-            beginStop(after: name)
+            requestStop(after: name)
         }
     }
 
@@ -96,6 +96,36 @@ extension Server {
         }
     }
 
+    /// The first stop signal: with `--shutdown-delay`, readiness fails at once while the server
+    /// keeps accepting and serving for that long (balancers and kube-proxy are still removing
+    /// this instance), then the graceful stop begins. A stop signal during the delay begins it
+    /// at once; one during the graceful stop closes everything.
+    func requestStop(after signal: String) {
+        if isDelayingStop {
+            isDelayingStop = false
+            logger.notice("second stop signal: the shutdown delay is cut short", metadata: ["signal": "\(signal)"])
+            return beginStop(after: signal)
+        }
+        let delay = configuration.shutdownDelaySeconds
+        guard !isStopping, delay > 0 else { return beginStop(after: signal) }
+        isDelayingStop = true
+        maintenance.markStopping()
+        notifier.notify("STOPPING=1")
+        logger.notice(
+            "stopping in \(delay) s: /readyz answers 503, connections are still accepted",
+            metadata: ["signal": "\(signal)"])
+        do {
+            try loop?.after(seconds: delay) { [unowned self] in
+                guard isDelayingStop else { return }  // a second signal began the stop already
+                isDelayingStop = false
+                beginStop(after: signal)
+            }
+        } catch {
+            isDelayingStop = false
+            beginStop(after: signal)
+        }
+    }
+
     /// Stops accepting and stops the loop once the replies in flight are written and every
     /// connection has closed (a busy one after a reply with `Connection: close`, an idle one
     /// after a second), or at the shutdown timeout: clients under load see no reset.
@@ -106,6 +136,7 @@ extension Server {
             return
         }
         isStopping = true
+        maintenance.markStopping()
         notifier.notify("STOPPING=1")
         transport?.stopAccepting()
         maintenance.endUpdates()  // state feeds end, so their replies can complete

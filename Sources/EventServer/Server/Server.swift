@@ -37,6 +37,8 @@ public final class Server {
     var loop: EventLoop?
     var transport: HTTPServerTransport?
     var isStopping = false
+    /// Set between the first stop signal and the end of `--shutdown-delay`.
+    var isDelayingStop = false
     /// Set once a replacing process took over: the pid file and the control path are its own.
     var handedOver = false
     private var dispatcher: RequestDispatcher?
@@ -59,7 +61,7 @@ public final class Server {
             page: page, pagePath: configuration.maintenancePagePath,
             redirectLocation: configuration.maintenanceRedirect, allowedPeers: configuration.maintenanceAllow)
         stateFile = configuration.stateFilePath.map(StateFile.init(path:))
-        accessLog = try configuration.accessLogPath.map(AccessLog.init(path:))
+        accessLog = try configuration.accessLogPath.map { try AccessLog(path: $0, format: configuration.accessLogFormat) }
         if let certificate = configuration.tlsCertificatePath, let key = configuration.tlsKeyPath {
             tls = try TLSContext(certificatePath: certificate, keyPath: key)
         }
@@ -105,10 +107,12 @@ public final class Server {
         limits.maxConnections = connectionCap
         let dispatcher = RequestDispatcher(
             root: ErrorRenderer(wrapping: middleware.wrapping(GatedRoutes(routes: routes, gate: gate)), logger: logger),
-            statistics: statistics, accessLog: accessLog, loop: loop)
+            statistics: statistics, accessLog: accessLog, maintenance: maintenance, loop: loop)
         self.dispatcher = dispatcher
         defer { self.dispatcher = nil }
-        let transport = try HTTPServerTransport(loop: loop, limits: limits, tls: tls, responder: dispatcher)
+        let transport = try HTTPServerTransport(
+            loop: loop, limits: limits, tls: tls, issuesRequestIDs: configuration.requestIDs,
+            timesRequests: accessLog?.format == .json, responder: dispatcher)
         self.transport = transport
         statistics.connections = transport.counters
         defer { self.transport = nil }

@@ -26,6 +26,10 @@ public struct ServerConfiguration: Sendable {
     public var requestTimeoutSeconds = 60
     /// Seconds a graceful stop waits for in-flight replies before closing everything.
     public var shutdownTimeoutSeconds = 10
+    /// Seconds between the first stop signal and the graceful stop, during which `/readyz`
+    /// answers 503 while the server keeps accepting and serving: balancers and Kubernetes
+    /// endpoints stop sending new connections before the listening socket closes.
+    public var shutdownDelaySeconds = 0
     /// Value of `Retry-After` on maintenance replies.
     public var retryAfterSeconds = 300
     /// An HTML file served as the maintenance page instead of the built-in one.
@@ -39,14 +43,24 @@ public struct ServerConfiguration: Sendable {
     public var startNotice: MaintenanceNotice?
     /// During maintenance, GET and HEAD are redirected (307) here instead of the 503 page.
     public var maintenanceRedirect: String?
-    /// Peers in these ranges are served normally during maintenance (socket address only).
+    /// Peers in these ranges are served normally during maintenance (the client's address: the
+    /// socket's, or a trusted balancer's PROXY header's).
     public var maintenanceAllow: [AddressRange] = []
+    /// Balancers in these ranges must begin every connection with a PROXY header (v1 or v2),
+    /// whose source address then stands for the client everywhere; any other peer must not send
+    /// one. Empty: no PROXY protocol.
+    public var proxyProtocolFrom: [AddressRange] = []
     /// Where the pid is written once the server is bound; removed on a clean exit.
     public var pidFilePath: String?
     /// Where the maintenance state is kept across restarts.
     public var stateFilePath: String?
-    /// Combined Log Format access log, `-` for standard output; off when nil.
+    /// The access log, `-` for standard output; off when nil.
     public var accessLogPath: String?
+    /// How the access log writes its lines: Combined Log Format or one JSON object a line.
+    public var accessLogFormat = AccessLogFormat.combined
+    /// Whether each request gets an id (a trusted balancer's `X-Request-ID`, or one made here),
+    /// echoed on the response and written in the access log.
+    public var requestIDs = false
     /// PEM certificate (its chain may follow) and key: with both, the server speaks HTTPS only.
     public var tlsCertificatePath: String?
     /// The PEM private key of `tlsCertificatePath`.
@@ -67,11 +81,15 @@ public struct ServerConfiguration: Sendable {
         for (name, value) in positive where value <= 0 {
             throw ConfigurationError("\(name) must be positive, got \(value)")
         }
-        if shutdownTimeoutSeconds < 0 || retryAfterSeconds < 0 {
+        if shutdownTimeoutSeconds < 0 || retryAfterSeconds < 0 || shutdownDelaySeconds < 0 {
             throw ConfigurationError("timeouts must not be negative")
         }
         if (tlsCertificatePath == nil) != (tlsKeyPath == nil) {
             throw ConfigurationError("--tls-cert and --tls-key go together")
+        }
+        if !proxyProtocolFrom.isEmpty && tlsCertificatePath != nil {
+            // The header comes before the ClientHello, and OpenSSL reads the socket first.
+            throw ConfigurationError("--proxy-protocol-from does not work with --tls-cert yet: terminate TLS at the balancer")
         }
     }
 
@@ -80,6 +98,6 @@ public struct ServerConfiguration: Sendable {
         HTTPLimits(
             maxHeaderBytes: maxHeaderBytes, maxBodyBytes: maxBodyBytes, idleTimeoutSeconds: timeoutSeconds,
             headerTimeoutSeconds: headerTimeoutSeconds, requestTimeoutSeconds: requestTimeoutSeconds,
-            maxConnections: maxConnections)
+            maxConnections: maxConnections, proxyProtocolFrom: proxyProtocolFrom)
     }
 }

@@ -312,10 +312,12 @@ public final class WorkerSupervisor {
         }
     }
 
-    /// Workers stop gracefully within their shutdown timeout; past it (plus a margin) they are
-    /// killed, so the master's own exit stays bounded.
+    /// Workers stop gracefully within their shutdown delay and timeout; past both (plus a margin)
+    /// they are killed, so the master's own exit stays bounded. Each worker runs the delay
+    /// itself: the master forwards every stop signal at once, so a second one cuts it short.
     private func scheduleForcedStop() {
-        try? loop?.after(milliseconds: (configuration.shutdownTimeoutSeconds + 5) * 1000) { [unowned self] in
+        let seconds = configuration.shutdownDelaySeconds + configuration.shutdownTimeoutSeconds + 5
+        try? loop?.after(milliseconds: seconds * 1000) { [unowned self] in
             for pid in workers.keys {
                 logger.warning("worker pid \(pid) did not stop in time; killing it")
                 kill(pid, SIGKILL)

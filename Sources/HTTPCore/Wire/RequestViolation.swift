@@ -34,6 +34,12 @@ public enum RequestViolation: String, Sendable, CaseIterable {
     case malformedTrailer = "trailer"
     /// A request line and header block larger than the configured limit.
     case headerTooLarge = "header_too_large"
+    /// A connection from a `--proxy-protocol-from` peer that did not begin with a PROXY header.
+    case proxyHeaderMissing = "proxy_header_missing"
+    /// A PROXY header that breaks the protocol (oversized, malformed, an unknown version).
+    case proxyHeaderInvalid = "proxy_header_invalid"
+    /// A PROXY header from a peer that is not trusted to send one: it could forge any address.
+    case proxyHeaderUntrusted = "proxy_header_untrusted"
 
     /// The status the refusal carries: 431 for an oversized header block, 400 otherwise.
     public var status: HTTPStatus {

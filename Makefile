@@ -100,14 +100,17 @@ fleet-deps: deps
 	if [ -n "$$missing" ]; then $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 		$(SUDO) apt-get install -y -qq haproxy nginx-light; fi
 
-# Rolling maintenance behind HAProxy, then nginx, under load (about 30 s each).
+# Rolling maintenance behind HAProxy, HAProxy speaking the PROXY protocol (an allowed client
+# served through it during maintenance), then nginx, under load (about 30 s each).
 check-fleet: fleet-deps release
 	EVENTSERVER_BINARY=$$($(SWIFT) build -c release --static-swift-stdlib --show-bin-path)/eventserver python3 -m Fleet.check_fleet haproxy
+	EVENTSERVER_BINARY=$$($(SWIFT) build -c release --static-swift-stdlib --show-bin-path)/eventserver python3 -m Fleet.check_fleet haproxy-proxy
 	EVENTSERVER_BINARY=$$($(SWIFT) build -c release --static-swift-stdlib --show-bin-path)/eventserver python3 -m Fleet.check_fleet nginx
 
 # CI's short form: the same sequence with shorter holds.
 check-fleet-quick: fleet-deps release
 	EVENTSERVER_BINARY=$$($(SWIFT) build -c release --static-swift-stdlib --show-bin-path)/eventserver python3 -m Fleet.check_fleet haproxy --short
+	EVENTSERVER_BINARY=$$($(SWIFT) build -c release --static-swift-stdlib --show-bin-path)/eventserver python3 -m Fleet.check_fleet haproxy-proxy --short
 	EVENTSERVER_BINARY=$$($(SWIFT) build -c release --static-swift-stdlib --show-bin-path)/eventserver python3 -m Fleet.check_fleet nginx --short
 
 clean:

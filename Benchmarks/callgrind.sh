@@ -12,6 +12,9 @@
 # makes each request's value different (a `;v=N` parameter on its last range), defeating caches.
 # CLIENTS=N (default 1) spreads the requests over N keep-alive connections, one request in flight
 # on each, as a load generator does: the server then handles several connections per loop pass.
+# SERVER_ARGS adds flags to eventserver's command line (a feature's cost: `--access-log /dev/null
+# --access-log-format json --request-id`); PROXY_HEADER=1 begins each connection with a PROXY v1
+# header, for `SERVER_ARGS="--proxy-protocol-from 127.0.0.1"`.
 # CACHE_SIM=1 adds callgrind's cache and branch simulation and prints, per request, every event
 # it counts (I1mr/ILmr: instruction-cache misses, D1mr/D1mw/DLmr/DLmw: data-cache misses,
 # Bcm/Bim: mispredicted conditional/indirect branches): a model of the CPU, not the CPU, for
@@ -20,7 +23,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 FEW=${FEW:-1000}
 MANY=${MANY:-6000}
-export ACCEPT=${ACCEPT:-} ACCEPT_VARY=${ACCEPT_VARY:-} CLIENTS=${CLIENTS:-1}
+export ACCEPT=${ACCEPT:-} ACCEPT_VARY=${ACCEPT_VARY:-} CLIENTS=${CLIENTS:-1} PROXY_HEADER=${PROXY_HEADER:-}
+read -r -a server_args <<< "${SERVER_ARGS:-}"
 simulation=()
 [ -n "${CACHE_SIM:-}" ] && simulation=(--cache-sim=yes --branch-sim=yes)
 command -v valgrind >/dev/null || { apt-get update -qq && apt-get install -y -qq valgrind >/dev/null; }
@@ -44,6 +48,9 @@ vary = os.environ.get("ACCEPT_VARY") == "1"
 clients = int(os.environ.get("CLIENTS", "1"))
 sockets = [socket.create_connection(("127.0.0.1", port), timeout=60) for _ in range(clients)]
 buffers = [b""] * clients
+if os.environ.get("PROXY_HEADER") == "1":
+    for s in sockets:
+        s.sendall(b"PROXY TCP4 192.0.2.1 127.0.0.1 40000 8080\r\n")
 
 def request(number):
     value = f"{accept};v={number}" if vary else accept
@@ -85,7 +92,7 @@ total_instructions() { # binary mode count
             # Unseeded hashing: with Swift's per-process seed, the FEW and MANY runs build their
             # start-up dictionaries differently, and the heap layout that follows moved the
             # per-request figure by up to 570 (malloc's slow path taken or not on every request).
-            SWIFT_DETERMINISTIC_HASHING=1 valgrind --tool=callgrind "${simulation[@]}" --callgrind-out-file="$out" "$1" --port 0 --log-level info 2> "$log" & ;;
+            SWIFT_DETERMINISTIC_HASHING=1 valgrind --tool=callgrind "${simulation[@]}" --callgrind-out-file="$out" "$1" --port 0 --log-level info "${server_args[@]}" 2> "$log" & ;;
     esac
     local pid=$!
     local port=""
@@ -98,7 +105,7 @@ total_instructions() { # binary mode count
         kill -USR1 $pid
         # Wait until a request sees the 503 (the C baseline logs nothing on the flip).
         for _ in $(seq 1 300); do
-            [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/")" = 503 ] && break; sleep 0.1
+            [ "$(curl -s $([ "$PROXY_HEADER" = 1 ] && echo --haproxy-protocol) -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/")" = 503 ] && break; sleep 0.1
         done
     fi
     client "$port" "$3"

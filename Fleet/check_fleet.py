@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Rolling maintenance behind a real load balancer, under steady load.
 
-    python3 -m Fleet.check_fleet haproxy|nginx [--short]
+    python3 -m Fleet.check_fleet haproxy|haproxy-proxy|nginx [--short]
 
 Starts three eventserver instances (each with its own pid and state file) and the balancer on
 loopback, with the configuration from deploy/ (ports rewritten), drives a steady keep-alive
@@ -13,6 +13,12 @@ then all three into maintenance, hold, all back. Asserts:
 - no failed or non-200 reply to a request made entirely while at least one instance served;
 - only eventserver's maintenance page (503 with Retry-After) while all three were in maintenance;
 - HAProxy saw each transition within two check intervals (2 x 300 ms).
+
+`haproxy-proxy` is the same with HAProxy sending the PROXY protocol (`send-proxy-v2`, its health
+checks too: `check-send-proxy`) and the instances run with `--proxy-protocol-from 127.0.0.1
+--maintenance-allow 127.0.0.2/32`: a fifth client connects to HAProxy from 127.0.0.2 and must be
+served (200) throughout, all-maintenance included, while the others get the page; the check's own
+/status requests to the instances begin with a v2 LOCAL header, as HAProxy's checks do.
 
 Everything it starts is stopped by PID; all traffic stays on 127.0.0.1; bounded in time.
 """
@@ -34,7 +40,11 @@ from harness import Server
 ROOT = Path(__file__).resolve().parent.parent
 CHECK_INTERVAL = 0.3
 balancer_kind = sys.argv[1] if len(sys.argv) > 1 else "haproxy"
+proxy_protocol = balancer_kind == "haproxy-proxy"
 short = "--short" in sys.argv
+# What HAProxy sends before a health check of its own: PROXY v2, command LOCAL, no addresses.
+PROXY_V2_LOCAL = b"\r\n\r\n\x00\r\nQUIT\n" + bytes([0x20, 0x00, 0x00, 0x00])
+ALLOWED_CLIENT = "127.0.0.2"
 HOLD = 0.6 if short else 2.0
 
 
@@ -47,12 +57,16 @@ def free_port():
 class Load:
     """Clients sending keep-alive GETs back to back, recording (start, end, status, retry, page)."""
 
-    def __init__(self, port, clients=4):
-        self.port, self.results, self.stop = port, [], threading.Event()
+    def __init__(self, port, clients=4, source=None):
+        self.port, self.results, self.stop, self.source = port, [], threading.Event(), source
         self.threads = [threading.Thread(target=self.run) for _ in range(clients)]
 
+    def connect(self):
+        source = (self.source, 0) if self.source else None
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=5, source_address=source)
+
     def run(self):
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+        connection = self.connect()
         while not self.stop.is_set():
             started = time.monotonic()
             try:
@@ -64,7 +78,7 @@ class Load:
             except (OSError, http.client.HTTPException) as error:
                 record = (started, time.monotonic(), f"error: {error}", None, False)
                 connection.close()
-                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+                connection = self.connect()
             self.results.append(record)
             time.sleep(0.002)
 
@@ -103,6 +117,10 @@ def start_haproxy(work, ports, front):
     stats = os.path.join(work, "haproxy.sock")
     config = config.replace("/tmp/eventserver-haproxy.sock", stats)
     config = config.replace("deploy/haproxy/maintenance.http", str(ROOT / "deploy/haproxy/maintenance.http"))
+    if proxy_protocol:
+        check_line = "default-server inter 300ms fall 1 rise 1 check"
+        assert check_line in config, "deploy/haproxy/haproxy.cfg changed: update the PROXY variant"
+        config = config.replace(check_line, check_line + " send-proxy-v2 check-send-proxy")
     path = os.path.join(work, "haproxy.cfg")
     Path(path).write_text(config)
     process = subprocess.Popen(["haproxy", "-db", "-f", path], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -142,9 +160,11 @@ def wait_until(predicate, timeout):
 
 def main():
     work = tempfile.mkdtemp(prefix="fleet-")
-    servers = [Server("--pid-file", f"{work}/es{i}.pid", "--state-file", f"{work}/es{i}.state") for i in (1, 2, 3)]
+    behind_proxy = ["--proxy-protocol-from", "127.0.0.1", "--maintenance-allow", f"{ALLOWED_CLIENT}/32"] if proxy_protocol else []
+    servers = [Server("--pid-file", f"{work}/es{i}.pid", "--state-file", f"{work}/es{i}.state", *behind_proxy)
+               for i in (1, 2, 3)]
     front = free_port()
-    starter = start_haproxy if balancer_kind == "haproxy" else start_nginx
+    starter = start_nginx if balancer_kind == "nginx" else start_haproxy
     balancer, stats = starter(work, [s.port for s in servers], front)
     # (time, state): "some" while at least one instance serves, "all" while all are in
     # maintenance, "uncertain" from a signal until every instance it went to confirms it.
@@ -178,7 +198,8 @@ def main():
             delay = (seen or time.monotonic()) - sent
             detections.append((",".join(names[i] for i in indices), "up" if up else "down", delay, seen is not None))
 
-        with Load(front) as load:
+        allowed = Load(front, clients=1, source=ALLOWED_CLIENT) if proxy_protocol else None
+        with Load(front) as load, (allowed or Load(front, clients=0)):
             time.sleep(HOLD)
             for index in range(3):
                 flip([index], True)
@@ -231,6 +252,17 @@ def main():
                 failures.append(f"{status} (Retry-After {retry_after}, page {page}) while all were in maintenance")
     print(f"{balancer_kind}: {len(results)} requests: {serving} while at least one instance served, "
           f"{maintenance} while all were in maintenance, {straddling} across a transition")
+    if proxy_protocol:
+        # The allowed client is served whatever the fleet's state; its requests during the
+        # all-maintenance window prove the allow-list saw the address from HAProxy's header.
+        allowed_in_maintenance = 0
+        for started, ended, status, retry_after, page in allowed.results:
+            if status != 200:
+                failures.append(f"{status} for the allowed client ({ALLOWED_CLIENT})")
+            if state_at(started) == "all" and state_at(ended) == "all":
+                allowed_in_maintenance += 1
+        print(f"  allowed client {ALLOWED_CLIENT}: {len(allowed.results)} requests, "
+              f"{allowed_in_maintenance} while all were in maintenance")
     for name, direction, delay, seen in detections:
         print(f"  {balancer_kind} saw {name} {direction} after {delay * 1000:.0f} ms" + ("" if seen else " (NOT within 5 s)"))
     late = [d for d in detections if not d[3] or d[2] > 2 * CHECK_INTERVAL]
@@ -238,6 +270,8 @@ def main():
         "no failed request while an instance served": not failures,
         "requests in both kinds of window": serving > 0 and maintenance > 0,
     }
+    if proxy_protocol:
+        checks["the allowed client served while all were in maintenance"] = allowed_in_maintenance > 0
     if stats is not None:  # nginx's open-source build has no active checks to time
         checks["each transition seen within two check intervals"] = not late
     for failure in failures[:10]:
@@ -251,6 +285,13 @@ def main():
 
 def _status(port):
     try:
+        if proxy_protocol:  # the instances trust 127.0.0.1 as a balancer: it must say LOCAL first
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as raw:
+                raw.sendall(PROXY_V2_LOCAL + b"GET /status HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                reply = b""
+                while chunk := raw.recv(65536):
+                    reply += chunk
+                return reply
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
         connection.request("GET", "/status")
         return connection.getresponse().read()

@@ -54,6 +54,13 @@ import Testing
         ("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\nFFFFFFFFFFFFFFFFFF\r\n", .malformedChunk),
         ("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3;a=b\r\nabc\r\n", .chunkExtension),
         ("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nGET /smuggled HTTP/1.1\r\n", .malformedTrailer),
+        // Chunked framing takes CRLF only (RFC 9112 §7.1): a bare LF after the size, after the
+        // data, after a trailer field or as the last line.
+        ("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5\nhello\r\n0\r\n\r\n", .malformedChunk),
+        ("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\n0\r\n\r\n", .malformedChunk),
+        ("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n0\n\r\n", .malformedChunk),
+        ("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX-T: 1\n\r\n", .malformedTrailer),
+        ("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\n", .malformedTrailer),
         ("GET / HTTP/01.1\r\nHost: h\r\n\r\n", .invalidRequestLine),
         ("GET  / HTTP/1.1\r\nHost: h\r\n\r\n", .invalidRequestLine),
         ("GET /\u{1} HTTP/1.1\r\nHost: h\r\n\r\n", .controlCharacter),

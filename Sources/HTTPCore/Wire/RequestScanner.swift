@@ -105,9 +105,12 @@ public struct RequestScanner: Sendable {
         return whole.withUnsafeBytes { line($0) }
     }
 
-    /// Handles one complete line, without its LF.
+    /// Handles one complete line, without its LF. The head's lines may end in a bare LF (RFC 9112
+    /// §2.2 lets a recipient accept one, as evhttp does); chunked framing's may not (§7.1): a front
+    /// end that reads a bare LF differently would see other chunk boundaries, a smuggling vector.
     private mutating func line(_ raw: UnsafeRawBufferPointer) -> RequestViolation? {
-        let text = raw.last == UInt8(ascii: "\r") ? UnsafeRawBufferPointer(rebasing: raw.dropLast()) : raw
+        let endsInCRLF = raw.last == UInt8(ascii: "\r")
+        let text = endsInCRLF ? UnsafeRawBufferPointer(rebasing: raw.dropLast()) : raw
         switch state {
         case .requestLine:
             if text.isEmpty {  // RFC 9112 §2.2: empty lines before a request line are ignored
@@ -123,6 +126,7 @@ public struct RequestScanner: Sendable {
             if text.isEmpty { return endOfHead() }
             return request.readFieldLine(text)
         case .chunkSize:
+            guard endsInCRLF else { return .malformedChunk }
             switch ChunkSizeLine.parse(text) {
             case let .size(size) where size > 0:
                 remaining = size
@@ -134,10 +138,11 @@ public struct RequestScanner: Sendable {
             }
             return nil
         case .chunkDataEnd:
-            guard text.isEmpty else { return .malformedChunk }
+            guard endsInCRLF, text.isEmpty else { return .malformedChunk }
             state = .chunkSize
             return nil
         case .trailerLine:
+            guard endsInCRLF else { return .malformedTrailer }
             if text.isEmpty {
                 endRequest()
                 return nil

@@ -17,7 +17,8 @@
 # and hummingbird (Hummingbird 2 on one NIO thread, Benchmarks/baselines/hummingbird-server; its first
 # build takes a few minutes, so it is not in the default list), and eventserver-baseline (another
 # eventserver binary, given as BASELINE_BINARY: a before/after comparison of a change in one run).
-# EVENTSERVER_BINARY names the eventserver binary to run instead of building this tree's.
+# EVENTSERVER_BINARY names the eventserver binary to run instead of building this tree's;
+# EVENTSERVER_ARGS adds flags to its command line (a feature's cost against the baseline binary).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -77,7 +78,7 @@ kill -TERM "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
 
 start_server() { # name port -> pid in $server_pid
     case $1 in
-        eventserver) taskset -c "$SERVER_CPU" "$eventserver_bin" --port "$2" --maintenance-page "$work/page.html" --log-level warning 2>/dev/null & ;;
+        eventserver) taskset -c "$SERVER_CPU" "$eventserver_bin" --port "$2" --maintenance-page "$work/page.html" --log-level warning ${EVENTSERVER_ARGS:-} 2>/dev/null & ;;
         eventserver-baseline) taskset -c "$SERVER_CPU" "${BASELINE_BINARY:?set BASELINE_BINARY}" --port "$2" --maintenance-page "$work/page.html" --log-level warning 2>/dev/null & ;;
         eventserver-accesslog) taskset -c "$SERVER_CPU" "$eventserver_bin" --port "$2" --maintenance-page "$work/page.html" --log-level warning --access-log "$work/access.log" 2>/dev/null & ;;
         c-evhttp) taskset -c "$SERVER_CPU" "$work/c-evhttp" "$2" "$work/page.html" 2>/dev/null & ;;

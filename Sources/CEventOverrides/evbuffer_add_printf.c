@@ -10,6 +10,18 @@
 static const char status_line_format[] = "HTTP/%d.%d %d %s\r\n";
 static const char header_line_format[] = "%s: %s\r\n";
 
+// evhttp passes its formats from libevent's read-only data, the same pointer on every call: the
+// pointer that matched once is compared first, so a line costs no strcmp after the first.
+static __thread __attribute__((tls_model("initial-exec"))) const char *known_header_format;
+static __thread __attribute__((tls_model("initial-exec"))) const char *known_status_format;
+
+static inline int is_format(const char *format, const char *expected, const char **known) {
+    if (format == *known) return 1;
+    if (strcmp(format, expected) != 0) return 0;
+    *known = format;
+    return 1;
+}
+
 // The decimal digits of `value` at the end of `end`; returns where they start.
 static char *decimal(char *end, int value) {
     unsigned int magnitude = value < 0 ? 0u - (unsigned int)value : (unsigned int)value;
@@ -63,14 +75,14 @@ int evbuffer_add_printf(struct evbuffer *buffer, const char *format, ...) {
     int added;
     event_overrides_reach_counts.printf_calls++;
     va_start(arguments, format);
-    if (strcmp(format, header_line_format) == 0) {
+    if (is_format(format, header_line_format, &known_header_format)) {
         const char *name = va_arg(arguments, const char *);
         const char *value = va_arg(arguments, const char *);
         if (name != NULL && value != NULL) {
             va_end(arguments);
             return add_header_line(buffer, name, value);
         }
-    } else if (strcmp(format, status_line_format) == 0) {
+    } else if (is_format(format, status_line_format, &known_status_format)) {
         int major = va_arg(arguments, int);
         int minor = va_arg(arguments, int);
         int code = va_arg(arguments, int);

@@ -200,6 +200,8 @@ final class Connection {
     }
 
     /// Scans the `added` bytes at the end of `input` with the connection's `RequestScanner`.
+    /// Inlined into `inputChanged`, where it was written before the PROXY gate came in front of it.
+    @inline(__always)
     private func scan(_ input: OpaquePointer, added: Int) {
         let length = evbuffer_get_length(input)
         var offset = length - added

@@ -35,6 +35,8 @@ public final class HTTPServerTransport {
     @exclusivity(unchecked) private var requestIDs: RequestIDs?
     /// Whether each request is stamped with the time it was handed up (the JSON access log).
     private let timesRequests: Bool
+    /// Either of the two above: one test per request when both are off.
+    private let annotatesRequests: Bool
 
     /// A transport on `loop` that answers through `responder` (held unowned: the responder
     /// owns the transport). `limits.maxConnections` is the connection cap already in force.
@@ -50,6 +52,7 @@ public final class HTTPServerTransport {
         self.responder = responder
         requestIDs = issuesRequestIDs ? RequestIDs() : nil
         self.timesRequests = timesRequests
+        annotatesRequests = issuesRequestIDs || timesRequests
         let tuned = LibeventRuntime.current.usesTunedPaths
         batchedWrites = tuned ? BatchedWrites(base: loop.base) : nil
         replyHead = ReplyHead(joinsFields: tuned)
@@ -154,25 +157,28 @@ public final class HTTPServerTransport {
     fileprivate func handle(_ cRequest: UnsafeMutablePointer<evhttp_request>) {
         let connection = tracker.track(cRequest)
         var request = RequestReader.read(cRequest, peerAddress: connection?.peerAddress, headerStorage: &headerStorage)
-        if requestIDs != nil { identify(&request, on: connection) }
-        if timesRequests { request.receivedAtMicroseconds = MonotonicClock.microseconds() }
+        if annotatesRequests { annotate(&request, on: connection) }
         var closeConnection = isDraining
         if request.method == .connect {
             closeConnection = true
             connection?.closeAfterReply = true
         }
         var response = responder.respond(to: request)
-        if let id = request.requestID { response.headers.replaceOrAdd(name: "X-Request-ID", value: id) }
+        if annotatesRequests, let id = request.requestID { response.headers.replaceOrAdd(name: "X-Request-ID", value: id) }
         if response.deferred != nil || response.stream != nil {
             return answerLater(response, to: request, cRequest, on: connection, closeConnection: closeConnection)
         }
         send(response, to: cRequest, method: request.method, closeConnection: closeConnection, on: connection)
     }
 
-    /// Gives `request` its id: the one a trusted balancer sent, if sane, or a new one.
-    private func identify(_ request: inout Request, on connection: Connection?) {
-        let offered = connection?.isFromTrustedProxy == true ? request.headers["X-Request-ID"] : nil
-        request.requestID = requestIDs?.id(offered: offered)
+    /// Gives `request` its id (the one a trusted balancer sent, if sane, or a new one) and the
+    /// time it was handed up, as configured.
+    private func annotate(_ request: inout Request, on connection: Connection?) {
+        if requestIDs != nil {
+            let offered = connection?.isFromTrustedProxy == true ? request.headers["X-Request-ID"] : nil
+            request.requestID = requestIDs?.id(offered: offered)
+        }
+        if timesRequests { request.receivedAtMicroseconds = MonotonicClock.microseconds() }
     }
 
     /// Writes `response` for `cRequest` and starts it on its way. After this, evhttp may have

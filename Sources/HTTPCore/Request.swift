@@ -34,11 +34,8 @@ public struct Request: Sendable {
     /// The request's id, echoed as `X-Request-ID` and logged, when the server runs with
     /// `--request-id`: a trusted balancer's (a `--proxy-protocol-from` peer), or one made here.
     public var requestID: String? {
-        get { hasRequestID ? storedRequestID : nil }
-        set {
-            storedRequestID = newValue ?? ""
-            hasRequestID = newValue != nil
-        }
+        get { storedRequestID.isEmpty ? nil : storedRequestID }  // an id is never empty
+        set { storedRequestID = newValue ?? "" }
     }
 
     // The optional fields are stored as a string and a flag: with a stored `String?` the
@@ -49,7 +46,6 @@ public struct Request: Sendable {
     @usableFromInline var storedPeerAddress: String
     @usableFromInline var hasPeerAddress: Bool
     @usableFromInline var storedRequestID: String
-    @usableFromInline var hasRequestID: Bool
     /// When the transport handed the request up, in microseconds of the monotonic clock, for
     /// the JSON access log's duration; 0 when the server does not time requests.
     @usableFromInline package var receivedAtMicroseconds: Int
@@ -80,7 +76,6 @@ public struct Request: Sendable {
         hasPeerAddress = peerAddress != nil
         parameters = PathParameters()
         storedRequestID = ""
-        hasRequestID = false
         receivedAtMicroseconds = 0
     }
 }

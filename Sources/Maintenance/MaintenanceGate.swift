@@ -31,13 +31,14 @@ public struct MaintenanceGate {
     @inlinable
     public func admits(_ request: Request) -> Bool {
         if responder.admits(request) { return true }
-        guard let digest = state.notice?.bypassDigest else { return false }
+        guard let digest = state.bypassDigest else { return false }
         return MaintenanceBypass.admits(request, digest: digest)
     }
 
     /// The reply sent instead of the route while the gate is closed.
     public func reply(to request: Request) -> Response {
         state.repliesSent += 1
+        guard state.hasNotice else { return responder.reply(to: request) }
         return responder.reply(to: request, notice: state.notice)
     }
 }

@@ -15,7 +15,14 @@ public final class MaintenanceState {
     /// Wall-clock seconds since the Unix epoch of the last change (or of creation).
     @exclusivity(unchecked) public private(set) var changedAt: Int
     /// What the operator said about this maintenance window; nil outside maintenance.
-    @exclusivity(unchecked) public private(set) var notice: MaintenanceNotice?
+    @exclusivity(unchecked) public private(set) var notice: MaintenanceNotice? {
+        didSet { noticeChanged() }
+    }
+    /// Whether there is a notice: kept apart, with `bypassDigest`, so a gated request reads a
+    /// flag and an optional string, not a copy of the whole notice.
+    @exclusivity(unchecked) public private(set) var hasNotice = false
+    /// The notice's bypass digest (`MaintenanceBypass`), nil when there is none.
+    @exclusivity(unchecked) public private(set) var bypassDigest: String?
     /// How many times the state changed since start.
     @exclusivity(unchecked) public private(set) var transitions = 0
     /// Replies the gate answered in place of a route (503 pages and redirects).
@@ -36,6 +43,12 @@ public final class MaintenanceState {
         isActive = active
         self.changedAt = changedAt ?? time(nil)
         self.notice = active ? notice : nil
+        noticeChanged()  // didSet does not run in an initializer
+    }
+
+    private func noticeChanged() {
+        hasNotice = notice != nil
+        bypassDigest = notice?.bypassDigest
     }
 
     /// Enters maintenance; returns false when already in maintenance. A `notice` given replaces

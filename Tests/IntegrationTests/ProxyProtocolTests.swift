@@ -135,3 +135,27 @@ import Testing
         #expect(result.errors.contains("--proxy-protocol-from does not work with --tls-cert yet"))
     }
 }
+
+/// The PROXY protocol with `--workers`: each worker reads its connections' headers.
+@Suite struct ProxyProtocolWorkersTests {
+    @Test func everyWorkerTakesTheAddressFromTheHeader() throws {
+        let log = temporaryPath("access")
+        defer { try? FileManager.default.removeItem(atPath: log) }
+        let server = try ServerProcess(["--workers", "2", "--proxy-protocol-from", "127.0.0.1", "--access-log", log])
+        try server.waitForLog(containing: "all 2 workers listening")
+        for index in 1...6 {
+            let connection = try HTTPConnection(port: server.port)
+            try connection.write(ProxyProtocolTests.v1(from: "192.0.2.\(index)"))
+            #expect(try connection.get("/w\(index)").status == 404)
+        }
+        let bare = try HTTPConnection(port: server.port)
+        try bare.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(try bare.readResponse().status == 400)
+        server.send(SIGTERM)
+        #expect(try server.waitForExit() == 0)
+        let text = try String(contentsOfFile: log, encoding: .utf8)
+        for index in 1...6 {
+            #expect(text.contains("192.0.2.\(index) - - [") && text.contains("GET /w\(index) "), "\(index)")
+        }
+    }
+}

@@ -31,10 +31,11 @@ final class RequestDispatcher: HTTPResponder {
 
     func respond(to request: Request) -> Response {
         statistics.requestsReceived += 1
-        let gateRepliesBefore = maintenance.repliesSent
+        // Whether the gate answered, for the access log: its count moves while it does.
+        let gateRepliesBefore = accessLog == nil ? 0 : maintenance.repliesSent
         let response = root.respond(to: request)
         if response.deferred != nil { return response }  // counted when it is answered
-        record(request, response, gated: maintenance.repliesSent != gateRepliesBefore)
+        record(request, response, gateRepliesBefore: gateRepliesBefore)
         return response
     }
 
@@ -43,12 +44,13 @@ final class RequestDispatcher: HTTPResponder {
     }
 
     func answeredLater(_ request: Request, with response: Response) {
-        record(request, response, gated: false)  // the gate answers at once, never later
+        record(request, response, gateRepliesBefore: maintenance.repliesSent)  // the gate never answers later
     }
 
-    private func record(_ request: Request, _ response: Response, gated: Bool) {
+    private func record(_ request: Request, _ response: Response, gateRepliesBefore: Int) {
         statistics.recordResponse(response.status)
         if let accessLog {
+            let gated = maintenance.repliesSent != gateRepliesBefore
             let bytes = request.method == .head ? 0 : response.contentLength
             let microseconds = request.receivedAtMicroseconds == 0 ? 0 : MonotonicClock.microseconds() - request.receivedAtMicroseconds
             accessLog.record(

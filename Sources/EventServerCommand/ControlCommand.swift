@@ -53,6 +53,17 @@ struct ControlCommand: ParsableCommand {
             return (pid, probe)
         }
 
+        /// `/status` from each worker of a group, asked until every worker has answered or `wait`
+        /// seconds have passed.
+        func statusOfEachWorker(_ probe: ServerProbe) -> [Int32: ServerProbe.Status] {
+            let deadline = MonotonicClock.seconds() + wait
+            var answers: [Int32: ServerProbe.Status] = [:]
+            while Set(answers.keys) != Set(probe.workers) && MonotonicClock.seconds() < deadline {
+                if let status = try? probe.status() { answers[status.pid] = status } else { usleep(20_000) }
+            }
+            return answers
+        }
+
         /// Polls `/status` until `done` holds, for at most `wait` seconds: for a worker group,
         /// until every worker has said so (each connection reaches one worker; a worker still
         /// handling its signal would otherwise miss a notice that ctl removes on return).
@@ -135,7 +146,7 @@ struct ControlCommand: ParsableCommand {
                 let status = try options.waitFor(probe) { status in
                     status.state == wanted && (notice.map { status.shows($0) } ?? true)
                 }
-                print(summary(status, probe))
+                print(summary(status, probe, pid: pid))
                 // Printed once, here only: the server keeps its digest, and nothing logs it.
                 if let token {
                     print("bypass token: \(token)")
@@ -161,9 +172,20 @@ struct ControlCommand: ParsableCommand {
 
         func run() throws {
             try reportingControlErrors {
-                let (_, probe) = try options.runningServer()
-                let status = try probe.status()
-                print(summary(status, probe) + ", up \(Int(status.uptime_seconds)) s, \(status.requests) requests")
+                let (pid, probe) = try options.runningServer()
+                guard !probe.workers.isEmpty else {
+                    let status = try probe.status()
+                    return print(summary(status, probe) + ", up \(Int(status.uptime_seconds)) s, \(status.requests) requests")
+                }
+                // A worker group: each connection reaches one worker. Ask until every worker has
+                // answered (bounded by --wait), name the master, and say how many agree.
+                let answers = options.statusOfEachWorker(probe)
+                guard let first = answers.values.first else { throw ControlError("no worker of pid \(pid) answered /status") }
+                let agreeing = answers.values.filter { $0.state == first.state }.count
+                let requests = answers.values.reduce(0) { $0 + $1.requests }
+                print(
+                    summary(first, probe, pid: pid)
+                        + ", \(agreeing) of \(probe.workers.count) workers agree, up \(Int(first.uptime_seconds)) s, \(requests) requests")
             }
         }
     }
@@ -210,8 +232,10 @@ struct ControlCommand: ParsableCommand {
     }
 }
 
-private func summary(_ status: ServerProbe.Status, _ probe: ServerProbe) -> String {
-    var text = "\(status.state) since \(status.since) (pid \(status.pid), \(probe.url))"
+/// One line of state; `pid`, when given, is the pid file's (a worker group's master), else the
+/// pid that answered.
+private func summary(_ status: ServerProbe.Status, _ probe: ServerProbe, pid: Int32? = nil) -> String {
+    var text = "\(status.state) since \(status.since) (pid \(pid ?? status.pid), \(probe.url))"
     if let until = status.until { text += ", planned end \(until)" }
     if let message = status.message { text += ", message: \(message)" }
     if status.bypass == true { text += ", bypass token in force" }

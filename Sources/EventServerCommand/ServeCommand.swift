@@ -29,7 +29,8 @@ struct ServeCommand: ParsableCommand {
             let settings = try options.configuration
             try WorkerSupervisor(count: workers, configuration: settings, takingOver: takenOver) { worker in
                 let server = try options.makeServer(
-                    port: worker.port, startInMaintenance: worker.startInMaintenance, notice: worker.maintenanceNotice)
+                    port: worker.port, startInMaintenance: worker.startInMaintenance, notice: worker.maintenanceNotice,
+                    asWorker: true)
                 try server.run(asWorker: true, listeningSocket: worker.listeningSocket, onListening: worker.reportListening)
             }.run()
         }

@@ -127,8 +127,12 @@ struct ServeOptions: ParsableArguments {
     }
 
     /// A server with the stock modules registered: greeting, probes, status, metrics, static files.
-    func makeServer(port: Int? = nil, startInMaintenance: Bool? = nil, notice: MaintenanceNotice? = nil) throws -> Server {
+    /// A worker (`asWorker`) keeps no state file: its master writes it, the one writer.
+    func makeServer(
+        port: Int? = nil, startInMaintenance: Bool? = nil, notice: MaintenanceNotice? = nil, asWorker: Bool = false
+    ) throws -> Server {
         var settings = try configuration
+        if asWorker { settings.stateFilePath = nil }
         if let port { settings.port = port }
         if let startInMaintenance { settings.startInMaintenance = startInMaintenance }
         settings.startNotice = notice

@@ -21,8 +21,6 @@ public final class EventLoop {
     /// The priority evhttp's I/O events get by default (the middle of `priorityCount`).
     static let ioPriority: Int32 = 1
     private static let priorityCount: Int32 = 2
-    /// Every loop's executor, kept reachable (and alive) until the process exits.
-    private static let keptExecutors = Mutex<[LoopExecutor]>([])
 
     /// A loop whose signal events run ahead of I/O; throws when libevent cannot create it.
     public init() throws(TransportError) {
@@ -48,9 +46,6 @@ public final class EventLoop {
             event_base_free(base)
             throw error
         }
-        // Tasks hold their executor unowned and may outlive the loop (a sleep still pending when
-        // the server stops): the executor object is kept for the process's life, only closed.
-        Self.keptExecutors.withLock { $0.append(executor) }
     }
 
     deinit {

@@ -19,7 +19,10 @@ public final class HTTPServerTransport {
     let loop: EventLoop
     private let http: OpaquePointer
     private let tracker: ConnectionTracker
-    /// `unowned(unsafe)`: the responder owns the transport, so it is alive whenever a request is.
+    /// `unowned(unsafe)`, no reference count touched per request: requests arrive only inside
+    /// `EventLoop.run()`, and whoever runs the loop holds the responder across that call
+    /// (`Server.run` keeps its dispatcher in a stored property until the loop returns). Neither
+    /// owns the other.
     unowned(unsafe) let responder: any HTTPResponder
     @exclusivity(unchecked) private var boundSocket: OpaquePointer?
     @exclusivity(unchecked) var dateCache = HTTPDateCache()

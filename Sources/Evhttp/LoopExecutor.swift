@@ -13,6 +13,10 @@ import Glibc
 /// loop-confined state needs no lock. The job queue is the one cross-thread hand-off; a job
 /// enqueued while the queue is idle wakes the loop once, through a pipe from another thread or
 /// `event_active` from the loop thread itself (no system call).
+///
+/// Its loop owns it and closes it when it goes; a task that prefers it retains it
+/// (`Task(executorPreference:)`), so a task that outlives the loop (a sleep still pending at the
+/// stop) finds a closed executor, which drops its jobs, never a freed one (`LoopExecutorTests`).
 public final class LoopExecutor: SerialExecutor, TaskExecutor, @unchecked Sendable {
     private struct Queue: ~Copyable {
         var jobs: [UnownedJob] = []
@@ -51,13 +55,21 @@ public final class LoopExecutor: SerialExecutor, TaskExecutor, @unchecked Sendab
         wakeEvent = event
     }
 
-    /// Stops taking jobs (the loop is going away); jobs enqueued later are dropped.
+    /// Stops taking jobs (the loop is going away); jobs enqueued later are dropped. Runs on the
+    /// loop thread. The write end is closed under the queue's lock, the lock other threads write
+    /// under: none can be between its check of `closed` and its `write` when the descriptor goes
+    /// (and is perhaps reused by another open).
     func close() {
-        queue.withLock { $0.closed = true }
+        let closing = queue.withLock { queue -> Bool in
+            guard !queue.closed else { return false }  // once: the numbers may be reused by now
+            queue.closed = true
+            Glibc.close(wakeWriter)
+            return true
+        }
+        guard closing else { return }
         if let wakeEvent { event_free(wakeEvent) }
         wakeEvent = nil
-        Glibc.close(wakeDescriptor)
-        Glibc.close(wakeWriter)
+        Glibc.close(wakeDescriptor)  // read only on this thread
     }
 
     /// Whether the caller runs on the loop's thread.
@@ -65,20 +77,21 @@ public final class LoopExecutor: SerialExecutor, TaskExecutor, @unchecked Sendab
 
     public func enqueue(_ job: consuming ExecutorJob) {
         let unowned = UnownedJob(job)
-        let mustWake = queue.withLock { queue -> Bool in
+        let onLoopThread = isLoopThread
+        let mustActivate = queue.withLock { queue -> Bool in
             guard !queue.closed else { return false }
             queue.jobs.append(unowned)
             guard !queue.wakePending else { return false }
             queue.wakePending = true
-            return true
-        }
-        guard mustWake else { return }
-        if isLoopThread, let wakeEvent {
-            event_active(wakeEvent, EV_READ, 0)
-        } else {
+            if onLoopThread { return true }
+            // Under the lock, so `close()` cannot close the descriptor between the check of
+            // `closed` and this write. One non-blocking byte: the lock is held for a system call.
             var byte: UInt8 = 1
             _ = write(wakeWriter, &byte, 1)
+            return false
         }
+        // On the loop thread, where `close()` runs too: no system call, and no race with it.
+        if mustActivate, let wakeEvent { event_active(wakeEvent, EV_READ, 0) }
     }
 
     public func checkIsolated() {

@@ -1,3 +1,5 @@
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -8,9 +10,10 @@ import Glibc
 /// `sendfile` as the socket drains: the file is never loaded into memory and the loop never
 /// waits for the whole transfer. A region that is never sent closes its descriptor when it is
 /// released.
-public final class FileRegion: @unchecked Sendable {
-    // @unchecked: loop-confined like every response; the descriptor moves to libevent once.
-    private var descriptor: Int32
+public final class FileRegion: Sendable {
+    /// The descriptor until it is taken (then -1): a response may cross to a task's thread, and
+    /// a lock makes "taken once" hold wherever it is read (one uncontended lock a file reply).
+    private let descriptor: Mutex<Int32>
     /// The first byte to send.
     public let offset: Int
     /// How many bytes to send.
@@ -18,13 +21,13 @@ public final class FileRegion: @unchecked Sendable {
 
     /// Takes ownership of `descriptor`.
     public init(descriptor: Int32, offset: Int, count: Int) {
-        self.descriptor = descriptor
+        self.descriptor = Mutex(descriptor)
         self.offset = offset
         self.count = count
     }
 
     deinit {
-        if descriptor >= 0 { close(descriptor) }
+        if let descriptor = takeDescriptor() { close(descriptor) }
     }
 
     /// The bytes `offset..<offset + count` of the same file, taking over the descriptor; nil when
@@ -35,8 +38,10 @@ public final class FileRegion: @unchecked Sendable {
 
     /// Gives up ownership of the descriptor to the caller; nil when already taken.
     package func takeDescriptor() -> Int32? {
-        guard descriptor >= 0 else { return nil }
-        defer { descriptor = -1 }
-        return descriptor
+        descriptor.withLock { descriptor in
+            guard descriptor >= 0 else { return nil }
+            defer { descriptor = -1 }
+            return descriptor
+        }
     }
 }

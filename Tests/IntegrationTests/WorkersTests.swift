@@ -91,6 +91,12 @@ import Testing
         #expect(on.status == 0)
         try server.waitForLog(containing: "entered maintenance", count: 2)
         #expect(try allAnswer(503, port: server.port, connections: 20))
+        // ctl names the master (the pid file's), not the worker that happened to answer.
+        #expect(on.output.contains("(pid \(server.pid), "), "\(on.output)")
+        let status = try runEventserver(["ctl", "status", "--pid-file", pidFile])
+        #expect(status.output.hasPrefix("maintenance since "), "\(status.output)")
+        #expect(status.output.contains("(pid \(server.pid), "), "\(status.output)")
+        #expect(status.output.contains(", 2 of 2 workers agree, "), "\(status.output)")
         server.send(SIGTERM)
         #expect(try server.waitForExit() == 0)
         #expect(!FileManager.default.fileExists(atPath: pidFile))

@@ -56,6 +56,8 @@ public final class WorkerSupervisor {
 
     private let count: Int
     private let configuration: ServerConfiguration
+    /// The group's state file, which only the master writes.
+    private let stateFile: StateFile?
     private let logger: Logger
     private let workerBody: WorkerBody
     private let notifier = SystemdNotifier()
@@ -99,6 +101,7 @@ public final class WorkerSupervisor {
         self.takenOver = takenOver
         inMaintenance = takenOver?.maintenance.isActive ?? configuration.startInMaintenance
         maintenanceChangedAt = takenOver?.maintenance.changedAt ?? time(nil)
+        stateFile = configuration.stateFilePath.map(StateFile.init(path:))
         notice = takenOver?.maintenance.notice
     }
 
@@ -109,7 +112,6 @@ public final class WorkerSupervisor {
     /// could not start or kept crashing. In a worker it never returns: the worker exits with its
     /// server's status.
     public func run() throws {
-        let stateFile = configuration.stateFilePath.map(StateFile.init(path:))
         if takenOver == nil, case let .recorded(true, _, recorded)? = stateFile?.read() {
             inMaintenance = true
             notice = recorded
@@ -253,9 +255,20 @@ public final class WorkerSupervisor {
         }
         for pid in workers.keys { kill(pid, signal) }
         if action == .enterMaintenance || action == .leaveMaintenance {
+            recordState()
             notifier.notify("STATUS=\(workers.count) workers, \(inMaintenance ? "maintenance" : "serving")")
         }
         if isStopping && workers.isEmpty { loop?.stop() }
+    }
+
+    /// Writes the group's state: the master is the state file's one writer (its workers keep
+    /// none), so no two processes rename the same file at once.
+    private func recordState() {
+        do {
+            try stateFile?.write(maintenance: inMaintenance, since: maintenanceChangedAt, notice: notice)
+        } catch {
+            logger.error("cannot record the state", metadata: ["error": "\(error)"])
+        }
     }
 
     private func stopWorkers() {

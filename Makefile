@@ -44,6 +44,7 @@ run: release
 
 test: build test-deps example
 	python3 Tools/check_layers.py
+	python3 Tools/check_architecture.py
 	$(SWIFT) test $(IMPORT_CHECK)
 
 # The embedding example's binary, which a live test starts. Its build folder caches the build

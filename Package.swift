@@ -41,7 +41,8 @@ let package = Package(
         // Layers, lowest first; a target may depend only on targets above it in this list, and the
         // compiler enforces it (docs/architecture.md draws the picture).
         //
-        // HTTP values and the handler contract: no dependency at all.
+        // HTTP values and the handler contract: no target dependency (the standard library,
+        // Synchronization, and Foundation's essentials for JSON replies).
         .target(name: "HTTPCore"),
         // Process-level helpers (files, clock, stderr, socket addresses) and the shared errors.
         .target(name: "EventServerSupport"),

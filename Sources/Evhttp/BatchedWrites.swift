@@ -5,16 +5,16 @@ import CEvent
 ///
 /// Writing a reply within the pass that produced it spares evhttp's `EV_WRITE` add and delete
 /// (`WriteThrough`). Writing each at once, between reads, cost more on the wall clock than it
-/// saved: every write woke the client's `epoll_wait` on its own (perf: 10.8 % of the server's
-/// time in `sock_def_readable` waking the load generator, against 3.3 % for the C server, which
-/// writes all its replies in the next pass). Written together, the first wakes the client and
+/// saved: every write woke the client's `epoll_wait` on its own (perf showed the server's time
+/// in `sock_def_readable`, waking the load generator, three times the C server's, which writes
+/// all its replies in the next pass). Written together, the first wakes the client and
 /// the rest find it awake. The writes run from an event at I/O priority that the pass's first
 /// reply activates: libevent runs it after the I/O callbacks already queued, in the same pass,
 /// before the change list reaches epoll; or at once, where `PassSplit` ends the pass early.
 ///
-/// Against leaving the write to evhttp in the next pass (two full runs of both, side by side:
-/// `Benchmarks/README.md`, "Replies written within the pass or in the next"): more requests in 6
-/// of 8 cells and a p99 1.3–2 ms lower at 256 connections, 0.25–0.4 ms higher at 50.
+/// Against leaving the write to evhttp in the next pass, two full runs of both side by side
+/// measured more requests in most cells and a lower p99 at 256 connections, a slightly higher
+/// one at 50 (`Benchmarks/results/batched-writes/`).
 final class BatchedWrites {
     @exclusivity(unchecked) private var event: OpaquePointer?  // set once in init (its context is `self`)
     /// The connections whose reply waits, in the order the replies were made.
@@ -25,12 +25,10 @@ final class BatchedWrites {
     @exclusivity(unchecked) private var isWriting = false
 
     /// The most replies a batch holds before it is written. With libevent's memory from the free
-    /// lists (`CEventAllocator`) any bound from 4 to 64 measured level at 50 connections
-    /// (callgrind 18,293 instructions a request at 7, 18,273 unbounded; requests a second and p99
-    /// within the VM's spread). 7 is for glibc's malloc, which memcheck and AddressSanitizer runs
-    /// use (`EVENTSERVER_SYSTEM_ALLOCATOR=1`): while a reply waits its request's allocations stay
-    /// alive, and glibc's per-thread cache keeps 7 free chunks of a size (23,573 at 7, 24,888
-    /// unbounded).
+    /// lists (`CEventAllocator`) any bound from 4 to 64 measured level; with glibc's malloc, which
+    /// memcheck and AddressSanitizer runs use (`EVENTSERVER_SYSTEM_ALLOCATOR=1`), a waiting reply
+    /// keeps its request's allocations alive, and glibc's per-thread cache keeps 7 free chunks of
+    /// a size, so more cost more (`Benchmarks/results/batched-writes/`).
     static let limit = 7
 
     init(base: OpaquePointer) {
@@ -77,8 +75,8 @@ final class BatchedWrites {
 
 /// Batch holds up to `BatchedWrites.limit` connections in storage allocated once. An array's
 /// append and removal (uniqueness checks, generic range replacement) put code of their own on
-/// the request path: callgrind at 50 connections, 13 instruction-cache misses and 35
-/// instructions a request more.
+/// the request path: more instructions and instruction-cache misses a request under callgrind
+/// (`Benchmarks/results/batched-writes/`).
 private struct Batch: ~Copyable {
     private let slots = UnsafeMutablePointer<Connection>.allocate(capacity: BatchedWrites.limit)
     private(set) var count = 0

@@ -34,8 +34,7 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
 
     /// Sets the field at `index` (`index` ≤ `count`) from its raw bytes, overwriting the field
     /// there: a list is refilled in place, without allocating while its storage is not shared
-    /// (copy-on-write allocates when it is; `removeAll(keepingCapacity:)` would cost ~200
-    /// instructions more). A `String` already there with the same bytes is kept: a keep-alive
+    /// (copy-on-write allocates when it is; `removeAll(keepingCapacity:)` costs more, callgrind). A `String` already there with the same bytes is kept: a keep-alive
     /// client sends the same fields request after request, so most refills create no string,
     /// and allocate none for the long ones (a browser's `User-Agent` or `Accept`).
     package mutating func overwrite(at index: Int, name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
@@ -96,8 +95,8 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
 
     /// The value of the first field named `name`, or nil.
     public subscript(name: String) -> String? {
-        // An index loop: `first(where:)` copied each field out through a closure (~150
-        // instructions for a one-field list). Lengths are compared here before calling the
+        // An index loop: `first(where:)` copied each field out through a closure, even for a
+        // one-field list (callgrind). Lengths are compared here before calling the
         // full comparison: a name of another length is the usual miss (`Host` for `Accept`).
         let length = name.utf8.count
         for index in fields.indices

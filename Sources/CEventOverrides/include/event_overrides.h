@@ -13,19 +13,19 @@
 //
 // - evbuffer_add_printf: evhttp writes a reply's status line and each entry of its header list
 //   with it, three lines a reply here (status, Date with the joined fields, Content-Length), and
-//   vsnprintf parsed the format on each: ~1,180 of a line's ~1,470 instructions, the largest
-//   single cost left on the request path. evhttp's two formats, "HTTP/%d.%d %d %s\r\n" and
-//   "%s: %s\r\n", are copied instead (~550 a line, most of it the buffer's own bookkeeping and
-//   callbacks); any other format, and a NULL string (printf writes "(null)"), goes to libevent's
-//   evbuffer_add_vprintf.
-// - evutil_ascii_strcasecmp: evhttp_find_header compares names with it, 17 times a request here,
-//   and libevent's calls a function through the PLT for each character of both strings (~74
-//   instructions a comparison; most differ at the first character).
-// - evbuffer_read: libevent's asks the kernel how many bytes wait (ioctl FIONREAD, ~400 ns
-//   here) before each readv, so a request cost three system calls (ioctl, readv, writev). This
+//   vsnprintf parsed the format on each: most of a line's cost, the largest single cost left on
+//   the request path. evhttp's two formats, "HTTP/%d.%d %d %s\r\n" and "%s: %s\r\n", are copied
+//   instead (what remains is mostly the buffer's own bookkeeping and callbacks); any other
+//   format, and a NULL string (printf writes "(null)"), goes to libevent's evbuffer_add_vprintf.
+// - evutil_ascii_strcasecmp: evhttp_find_header compares names with it, many times a request,
+//   and libevent's calls a function through the PLT for each character of both strings (most
+//   differ at the first character).
+// - evbuffer_read: libevent's asks the kernel how many bytes wait (ioctl FIONREAD) before each
+//   readv, so a request cost three system calls (ioctl, readv, writev). This
 //   one reads into the buffer's free space at once (a new chain's 976 bytes for a request head,
 //   the chain libevent's read of a head's size allocates too) and, only when a read fills what it
 //   was given, reads again for the rest: at most 4096 bytes a call, as libevent's.
+// The measurements: Benchmarks/results/event-printf/, event-overrides/ and event-read/.
 
 // Opaque here, so Swift modules importing this one meet libevent's headers only through CEvent.
 struct evbuffer;

@@ -45,7 +45,6 @@ extension HTTPServerTransport {
     private func finish(_ pending: PendingReply, with produced: Response, placeholder: Response, for request: Request) {
         guard !pending.isAbandoned else { return }  // the client left; evhttp freed the request
         var response = produced
-        if let id = request.requestID { response.headers.replaceOrAdd(name: "X-Request-ID", value: id) }
         // Headers a middleware added around the async route reach the client.
         for field in placeholder.headers where response.headers[field.name] == nil {
             response.headers.add(name: field.name, value: field.value)
@@ -58,14 +57,14 @@ extension HTTPServerTransport {
         done(pending)
         send(
             response, to: pending.request, method: pending.method,
-            closeConnection: pending.closeConnection || isDraining, on: pending.connection)
+            closeConnection: pending.closeConnection || isDraining, on: pending.connection, requestID: request.requestID)
     }
 
     private func startStream(_ response: Response, for request: Request, _ pending: PendingReply) {
         // HTTP/1.0 has no chunks: the body ends when the connection closes.
         let closeConnection = pending.closeConnection || isDraining || request.minorVersion == 0
         ReplyWriter.start(
-            response, to: pending.request, closeConnection: closeConnection,
+            response, to: pending.request, closeConnection: closeConnection, requestID: request.requestID,
             date: dateCache.value(at: loop.cachedUnixSeconds), head: &replyHead)
         guard let stream = response.stream, pending.method != .head, !response.status.forbidsBody else {
             done(pending)

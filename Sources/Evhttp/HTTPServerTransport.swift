@@ -166,12 +166,13 @@ public final class HTTPServerTransport {
             closeConnection = true
             connection?.closeAfterReply = true
         }
-        var response = responder.respond(to: request)
-        if annotatesRequests, let id = request.requestID { response.headers.replaceOrAdd(name: "X-Request-ID", value: id) }
+        let response = responder.respond(to: request)
         if response.deferred != nil || response.stream != nil {
             return answerLater(response, to: request, cRequest, on: connection, closeConnection: closeConnection)
         }
-        send(response, to: cRequest, method: request.method, closeConnection: closeConnection, on: connection)
+        send(
+            response, to: cRequest, method: request.method, closeConnection: closeConnection, on: connection,
+            requestID: annotatesRequests ? request.requestID : nil)
     }
 
     /// Gives `request` its id (the one a trusted balancer sent, if sane, or a new one) and the
@@ -186,13 +187,14 @@ public final class HTTPServerTransport {
 
     /// Writes `response` for `cRequest` and starts it on its way. After this, evhttp may have
     /// freed the request and the connection (the reply's completion may run inside): callers
-    /// touch neither.
+    /// touch neither. `requestID` is echoed as `X-Request-ID`, an entry of its own: the
+    /// response's fields, and their joined entry (`ReplyHead`), stay the same reply after reply.
     func send(
         _ response: Response, to cRequest: UnsafeMutablePointer<evhttp_request>, method: HTTPMethod,
-        closeConnection: Bool, on connection: Connection?
+        closeConnection: Bool, on connection: Connection?, requestID: String? = nil
     ) {
         ReplyWriter.send(
-            response, to: cRequest, method: method, closeConnection: closeConnection,
+            response, to: cRequest, method: method, closeConnection: closeConnection, requestID: requestID,
             date: dateCache.value(at: loop.cachedUnixSeconds), head: &replyHead, lengths: &contentLengths)
         guard let connection else { return }
         // TLS connections write through OpenSSL, as their bufferevent schedules it.

@@ -19,6 +19,7 @@ enum ReplyWriter {
         to request: UnsafeMutablePointer<evhttp_request>,
         method: HTTPMethod,
         closeConnection: Bool,
+        requestID: String?,
         date: String,
         head: inout ReplyHead,
         lengths: inout ContentLengthCache
@@ -26,6 +27,7 @@ enum ReplyWriter {
         guard let output = evhttp_request_get_output_headers(request) else { return }
         let sendsBody = !response.status.forbidsBody
         head.write(response.headers, date: date, addsContentType: sendsBody, to: output)
+        if let requestID { ReplyHead.add("X-Request-ID", requestID, to: output) }
         let isHead = method == .head
         if sendsBody {
             ReplyHead.add("Content-Length", lengths.value(for: response.contentLength), to: output)
@@ -54,11 +56,13 @@ enum ReplyWriter {
         _ response: Response,
         to request: UnsafeMutablePointer<evhttp_request>,
         closeConnection: Bool,
+        requestID: String?,
         date: String,
         head: inout ReplyHead
     ) {
         guard let output = evhttp_request_get_output_headers(request) else { return }
         head.write(response.headers, date: date, addsContentType: !response.status.forbidsBody, to: output)
+        if let requestID { ReplyHead.add("X-Request-ID", requestID, to: output) }
         if closeConnection {
             ReplyHead.add("Connection", "close", to: output)
         }

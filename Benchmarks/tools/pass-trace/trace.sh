@@ -7,7 +7,7 @@
 #                 (ES: 5de3ad1 with the ES_REMAINDER_NEXT experiment switch)
 #   ../../pass-split-2026-12-01/trace-summary.txt:  trace.sh OUT before:ES_BEFORE after:ES_AFTER tuned-c
 set -e
-out=$1 here=$(cd "$(dirname "$0")" && pwd) repo=$(cd "$(dirname "$0")/../../../.." && pwd)
+out=$1 here=$(cd "$(dirname "$0")" && pwd) repo=$(cd "$(dirname "$0")/../../.." && pwd)
 shift
 mkdir -p "$out"
 gcc -O2 -shared -fPIC -o "$out/pass_trace.so" "$here/pass_trace.c" -ldl

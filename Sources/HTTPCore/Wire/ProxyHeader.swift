@@ -44,12 +44,6 @@ public struct ProxyHeader: Equatable, Sendable {
         return isPrefix && !bytes.isEmpty ? .incomplete : .notProxy
     }
 
-    /// Whether `bytes` begin with either version's signature, or could (too few bytes to say).
-    public static func mayBegin(_ bytes: [UInt8]) -> Bool {
-        bytes.starts(with: v2Signature) || bytes.starts(with: v1Signature)
-            || v2Signature.starts(with: bytes) || v1Signature.starts(with: bytes)
-    }
-
     // MARK: Version 1: `PROXY TCP4|TCP6 src dst sport dport\r\n` or `PROXY UNKNOWN…\r\n`
 
     private static func parseV1(_ bytes: [UInt8]) -> Parse {

@@ -8,7 +8,7 @@
 # SLOW_CONNECTIONS connections busy on `GET /async/sleep/SLEEP_MS` (an async route awaiting
 # Task.sleep, standing in for a database). Both wrk processes are pinned to CPU 1 (a 2-core
 # machine has no other). Prints `/`'s throughput and latency in both runs and the slow route's
-# throughput; raw outputs land in Benchmarks/results/async/. Loopback only, bounded by DURATION.
+# throughput; raw outputs land in Benchmarks/results/2026-11-30-async/. Loopback only, bounded by DURATION.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-8}
@@ -18,7 +18,7 @@ SLEEP_MS=${SLEEP_MS:-50}
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 swift build -c release --static-swift-stdlib --product AsyncFixture >&2
 binary="$(swift build -c release --static-swift-stdlib --show-bin-path)/AsyncFixture"
-results=Benchmarks/results/async
+results=Benchmarks/results/2026-11-30-async
 mkdir -p "$results"
 ulimit -n 65536 2>/dev/null || ulimit -n 4096
 log=$(mktemp)

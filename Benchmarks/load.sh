@@ -10,7 +10,7 @@
 # within each round so drift affects all alike, and each round starts the list one server later
 # (round 2 runs the second server first) so that no server always runs first in a cell: four
 # copies of one server measured the first at 0.97x the others at 50 connections, 1.00x at 256
-# (Benchmarks/results/order-2026-12-01/). Prints a Markdown table of medians with the ratios to
+# (Benchmarks/results/2026-12-01-order/). Prints a Markdown table of medians with the ratios to
 # the plain and the tuned C server (Benchmarks/table.py); the raw wrk outputs land in
 # Benchmarks/results/.
 # SERVERS may also name eventserver-accesslog (eventserver writing a Combined Log Format log)

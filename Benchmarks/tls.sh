@@ -7,7 +7,7 @@
 # access log off); wrk runs pinned to CPU 1. Two loads per round: keep-alive HTTPS requests,
 # and one TLS handshake per request (`Connection: close`). The certificate is a fresh ECDSA
 # P-256 one, made by openssl here. Prints medians and the ratio to nginx; raw wrk outputs go
-# to Benchmarks/results/tls/, where the recorded run's are committed (a new run replaces them).
+# to Benchmarks/results/2026-11-30-tls/, where the recorded run's are committed (a new run replaces them).
 # Loopback only; every run is bounded.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,7 +20,7 @@ done
 swift build -c release --static-swift-stdlib --product eventserver >&2
 binary="$(swift build -c release --static-swift-stdlib --show-bin-path)/eventserver"
 work=$(mktemp -d)
-results=Benchmarks/results/tls
+results=Benchmarks/results/2026-11-30-tls
 mkdir -p "$results"
 trap '[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; rm -rf "$work"' EXIT
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$work/key.pem" \

@@ -14,7 +14,7 @@ import CEvent
 ///
 /// Against leaving the write to evhttp in the next pass, two full runs of both side by side
 /// measured more requests in most cells and a lower p99 at 256 connections, a slightly higher
-/// one at 50 (`Benchmarks/results/batched-writes/`).
+/// one at 50 (`Benchmarks/results/2026-11-30-batched-writes/`).
 final class BatchedWrites {
     @exclusivity(unchecked) private var event: OpaquePointer?  // set once in init (its context is `self`)
     /// The connections whose reply waits, in the order the replies were made.
@@ -28,7 +28,7 @@ final class BatchedWrites {
     /// lists (`CEventAllocator`) any bound from 4 to 64 measured level; with glibc's malloc, which
     /// memcheck and AddressSanitizer runs use (`EVENTSERVER_SYSTEM_ALLOCATOR=1`), a waiting reply
     /// keeps its request's allocations alive, and glibc's per-thread cache keeps 7 free chunks of
-    /// a size, so more cost more (`Benchmarks/results/batched-writes/`).
+    /// a size, so more cost more (`Benchmarks/results/2026-11-30-batched-writes/`).
     static let limit = 7
 
     init(base: OpaquePointer) {
@@ -76,7 +76,7 @@ final class BatchedWrites {
 /// Batch holds up to `BatchedWrites.limit` connections in storage allocated once. An array's
 /// append and removal (uniqueness checks, generic range replacement) put code of their own on
 /// the request path: more instructions and instruction-cache misses a request under callgrind
-/// (`Benchmarks/results/batched-writes/`).
+/// (`Benchmarks/results/2026-11-30-batched-writes/`).
 private struct Batch: ~Copyable {
     private let slots = UnsafeMutablePointer<Connection>.allocate(capacity: BatchedWrites.limit)
     private(set) var count = 0

@@ -5,7 +5,7 @@
 /// holds nearly every connection. A request that arrives just after the poll waits for the whole
 /// next pass, and those two-pass waits set the p99. Polled again halfway, a late request joins
 /// the queue after half a pass: a lower p99 for a small share of the throughput at 50
-/// connections, none at 256 (the trace and the runs: `Benchmarks/results/pass-split-2026-12-01/`).
+/// connections, none at 256 (the trace and the runs: `Benchmarks/results/2026-12-01-pass-split/`).
 ///
 /// The extra poll reports every socket still readable, so its cost grows with the connections:
 /// half of them between polls keeps it a fixed share of a pass, where libevent's own fixed bound

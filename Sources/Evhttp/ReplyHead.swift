@@ -9,7 +9,7 @@ import Glibc
 ///
 /// Each entry of the list costs evhttp three allocations (the entry, its name, its value), a
 /// turn in every `strcasecmp` walk of the list, and a line written with `evbuffer_add_printf`,
-/// the costliest call left on the request path (`Benchmarks/results/reply-head/`). So the fields
+/// the costliest call left on the request path (`Benchmarks/results/2026-11-30-reply-head/`). So the fields
 /// travel joined to the `Date` entry, as further lines of its value
 /// (`<date>\r\nName: value\r\n…`), and evhttp writes them in one call. What evhttp looks up
 /// by name keeps an entry of its own, added by `ReplyWriter`: `Content-Length` and

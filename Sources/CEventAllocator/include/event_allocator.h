@@ -9,7 +9,7 @@
 // their strings, the URI, buffer chains); glibc's allocator spent a quarter of a request's
 // instructions on them, most in its slow paths (its per-thread cache holds only 7 blocks of a
 // size), and its code displaced the server's own from the instruction cache
-// (Benchmarks/results/event-allocator/). Installed before main (a
+// (Benchmarks/results/2026-11-30-event-allocator/). Installed before main (a
 // constructor) through event_set_mem_functions, which must precede any libevent allocation.
 // EVENTSERVER_SYSTEM_ALLOCATOR=1 in the environment keeps glibc's (for memcheck and
 // AddressSanitizer, which see only the system allocator's blocks).

@@ -25,7 +25,7 @@
 //   one reads into the buffer's free space at once (a new chain's 976 bytes for a request head,
 //   the chain libevent's read of a head's size allocates too) and, only when a read fills what it
 //   was given, reads again for the rest: at most 4096 bytes a call, as libevent's.
-// The measurements: Benchmarks/results/event-printf/, event-overrides/ and event-read/.
+// The measurements: Benchmarks/results/2026-11-30-event-printf/, -event-overrides/ and -event-read/.
 
 // Opaque here, so Swift modules importing this one meet libevent's headers only through CEvent.
 struct evbuffer;

@@ -105,7 +105,10 @@ struct ControlCommand: ParsableCommand {
         var message: String?
         @Option(help: "The planned end (with on): +90s, +30m, +2h or an RFC 3339 time.")
         var until: String?
-        @Flag(help: "With on: make a bypass token, print it once; requests carrying it (Cookie: eventserver_bypass=TOKEN or X-Maintenance-Bypass: TOKEN) are served normally until maintenance ends.")
+        @Flag(
+            help: ArgumentHelp(
+                "With on: make a bypass token, print it once; requests carrying it (Cookie: eventserver_bypass=TOKEN "
+                    + "or X-Maintenance-Bypass: TOKEN) are served normally until maintenance ends."))
         var bypassToken = false
         @OptionGroup var placed: PlacedOptions
         @ParentCommand var control: ControlCommand

@@ -58,7 +58,8 @@ struct ServeOptions: ParsableArguments {
     var maintenanceAllow: [String] = []
 
     @Option(help: ArgumentHelp(
-        "Balancers in this CIDR block must begin each connection with a PROXY header (v1 or v2); its source address is the client's (repeatable). Others must not send one.",
+        "Balancers in this CIDR block must begin each connection with a PROXY header (v1 or v2); "
+            + "its source address is the client's (repeatable). Others must not send one.",
         valueName: "cidr"))
     var proxyProtocolFrom: [String] = []
 

@@ -2,9 +2,10 @@
 /// text, with an unseeded FNV-1a hash over its bytes and open addressing.
 ///
 /// A `Dictionary<String, _>` costs a seeded SipHash of the path on every request, even for `/`;
-/// this costs a few instructions a byte (`Benchmarks/results/2026-11-30-fewer-lookups/`). The keys are the app's own patterns, fixed before
-/// the server runs, so a predictable hash offers a client nothing to collide with: a path that
-/// is not a key ends at the first empty slot after a byte comparison or two.
+/// this costs a few instructions a byte (`Benchmarks/results/2026-11-30-fewer-lookups/`). The
+/// keys are the app's own patterns, fixed before the server runs, so a predictable hash offers a
+/// client nothing to collide with: a path that is not a key ends at the first empty slot after a
+/// byte comparison or two.
 struct LiteralRouteIndex {
     private struct Slot {
         let path: String

@@ -3,8 +3,9 @@
 
 // TLS for the server and for the client, with OpenSSL loaded only when TLS is first asked for:
 // a server without a certificate never maps libssl, libcrypto or libevent_openssl (megabytes of
-// resident memory, Benchmarks/results/2026-11-30-memory/). This header names no system header, so Swift sees only these functions;
-// libevent's structures stay CEvent's (opaque pointers on both sides).
+// resident memory, Benchmarks/results/2026-11-30-memory/). This header names no system header,
+// so Swift sees only these functions; libevent's structures stay CEvent's (opaque pointers on
+// both sides).
 
 struct event_base;
 struct bufferevent;

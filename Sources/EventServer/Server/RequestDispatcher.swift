@@ -52,7 +52,8 @@ final class RequestDispatcher: HTTPResponder {
         if let accessLog {
             let gated = maintenance.repliesSent != gateRepliesBefore
             let bytes = request.method == .head ? 0 : response.contentLength
-            let microseconds = request.receivedAtMicroseconds == 0 ? 0 : MonotonicClock.microseconds() - request.receivedAtMicroseconds
+            let received = request.receivedAtMicroseconds
+            let microseconds = received == 0 ? 0 : MonotonicClock.microseconds() - received
             accessLog.record(
                 AccessLog.Entry(
                     request: request, peer: request.peerAddress, status: response.status.code, bytes: bytes,

@@ -4,7 +4,7 @@
 SWIFT ?= swift
 HOST ?= 127.0.0.1
 PORT ?= 8080
-APT_PACKAGES := libevent-dev libssl-dev pkg-config curl openssl
+APT_PACKAGES := libevent-dev libnghttp2-dev libssl-dev pkg-config curl openssl
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all deps test-deps example build release run test check-embed docs bench check-robust check-robust-quick check-upgrade check-upgrade-quick fleet-deps check-fleet check-fleet-quick clean
@@ -22,9 +22,10 @@ deps:
 	fi
 
 # The metrics test validates /metrics with the reference Prometheus parser (prometheus_client);
-# the durable-state test watches system calls with strace.
+# the durable-state test watches system calls with strace; the HTTP/2 test loads with h2load.
 test-deps: deps
 	@command -v strace >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq strace; }
+	@command -v h2load >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nghttp2-client; }
 	@python3 -c 'import prometheus_client' 2>/dev/null || python3 -m pip install -q prometheus_client 2>/dev/null \
 		|| { $(SUDO) apt-get install -y -qq python3 python3-prometheus-client; }
 

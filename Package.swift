@@ -72,10 +72,17 @@ let package = Package(
         // evutil_ascii_strcasecmp, evbuffer_read), defined again, faster, by the executable:
         // libevent reaches them through its PLT (see the target's header).
         .target(name: "CEventOverrides", linkerSettings: [.linkedLibrary("event"), .linkedLibrary("dl")]),
-        // The transport: the only target that imports CEvent. Swift values in and out.
+        // HTTP/2 framing (nghttp2: no I/O of its own), for the transport alone.
+        .systemLibrary(
+            name: "CNGHTTP2",
+            path: "Sources/CNGHTTP2",
+            pkgConfig: "libnghttp2",
+            providers: [.apt(["libnghttp2-dev"])]
+        ),
+        // The transport: the only target that imports CEvent and CNGHTTP2. Swift values in and out.
         .target(
             name: "Evhttp",
-            dependencies: ["CEvent", "CTLS", "CTCPProgress", "HTTPCore", "EventServerSupport"]
+            dependencies: ["CEvent", "CNGHTTP2", "CTLS", "CTCPProgress", "HTTPCore", "EventServerSupport"]
         ),
         .target(name: "Routing", dependencies: ["HTTPCore"]),
         .target(name: "Maintenance", dependencies: ["HTTPCore", "EventServerSupport"]),

@@ -75,6 +75,11 @@ struct ServeOptions: ParsableArguments {
     @Option(help: "Access log line format: combined (Combined Log Format) or json (one object a line).")
     var accessLogFormat = AccessLogFormat.combined
 
+    @Option(help: ArgumentHelp(
+        "Serve cleartext HTTP/2 with prior knowledge (h2c) on the plain port: on or off. Experimental: sync replies only.",
+        valueName: "on|off"))
+    var http2 = Switch.off
+
     @Flag(help: "Give each request an id: a trusted balancer's X-Request-ID (from a --proxy-protocol-from peer) or one made here; echoed as X-Request-ID and logged.")
     var requestId = false
 
@@ -121,6 +126,7 @@ struct ServeOptions: ParsableArguments {
             settings.accessLogPath = accessLog
             settings.accessLogFormat = accessLogFormat
             settings.requestIDs = requestId
+            settings.http2 = http2 == .on
             settings.tlsCertificatePath = tlsCertificate
             settings.tlsKeyPath = tlsKey
             return settings
@@ -151,6 +157,11 @@ struct ServeOptions: ParsableArguments {
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
 extension AccessLogFormat: ExpressibleByArgument {}
+
+/// An `on|off` option.
+enum Switch: String, ExpressibleByArgument, CaseIterable {
+    case on, off
+}
 
 /// WorkerCount is `--workers`: a positive number or `auto`.
 enum WorkerCount: ExpressibleByArgument {

@@ -30,6 +30,13 @@ final class Connection {
     @exclusivity(unchecked) private var proxyGate: ProxyHeaderGate?
     /// Whether the connection's beginning is settled: at once without `--proxy-protocol-from`.
     @exclusivity(unchecked) private var proxyHeaderSettled: Bool
+    /// Whether it is settled that this is not an HTTP/2 connection (prior knowledge): at once
+    /// without `--http2` and over TLS, else at its first bytes.
+    @exclusivity(unchecked) private var prefaceSettled: Bool
+    /// The first bytes while they are a proper prefix of the HTTP/2 preface.
+    @exclusivity(unchecked) private var prefaceHeld: [UInt8] = []
+    /// Set when the socket went to an `HTTP2Connection`: evhttp's side is closed, unread.
+    @exclusivity(unchecked) var isHandedOff = false
     @exclusivity(unchecked) var scanner: RequestScanner
     /// Whether a request was handed up and its reply is not yet written.
     @exclusivity(unchecked) var replyPending = false
@@ -69,13 +76,14 @@ final class Connection {
 
     init(
         bufferevent: OpaquePointer, tracker: ConnectionTracker, isTLS: Bool, maxHeadBytes: Int, tick: Int,
-        trustedProxies: [AddressRange]
+        trustedProxies: [AddressRange], servesHTTP2: Bool
     ) {
         self.bufferevent = bufferevent
         self.isTLS = isTLS
         self.tracker = tracker
         self.trustedProxies = trustedProxies
         proxyHeaderSettled = trustedProxies.isEmpty
+        prefaceSettled = !servesHTTP2 || isTLS
         scanner = RequestScanner(maxHeadBytes: maxHeadBytes)
         windowStart = tick
         quietSince = tick
@@ -160,7 +168,35 @@ final class Connection {
             if proxyGate == nil { proxyGate = ProxyHeaderGate(peerIsTrusted: isTrustedProxy) }
             return passProxyHeader(input)
         }
+        receive(input, added: added)
+    }
+
+    /// The connection's bytes after any PROXY header: the HTTP/2 preface check at the start,
+    /// then the HTTP/1.1 scan.
+    @inline(__always)
+    private func receive(_ input: OpaquePointer, added: Int) {
+        if !prefaceSettled { return checkPreface(input) }
         scan(input, added: added)
+    }
+
+    /// Holds the first bytes out of evhttp's sight while they could be the HTTP/2 preface
+    /// (`PRI * HTTP/2.0` would otherwise reach evhttp as a request line); the preface hands the
+    /// socket to HTTP/2, anything else goes on as HTTP/1.1.
+    private func checkPreface(_ input: OpaquePointer) {
+        let length = evbuffer_get_length(input)
+        var bytes = [UInt8](repeating: 0, count: length)
+        evbuffer_remove(input, &bytes, length)
+        prefaceHeld += bytes
+        let preface = HTTP2Connection.preface
+        if prefaceHeld.count < preface.count && preface.starts(with: prefaceHeld) { return }  // wait for more
+        prefaceSettled = true
+        let held = prefaceHeld
+        prefaceHeld = []
+        if held.starts(with: preface) { return tracker.handOffToHTTP2(self, initialBytes: held) }
+        keepingInput = true
+        evbuffer_add(input, held, held.count)
+        keepingInput = false
+        scan(input, added: held.count)
     }
 
     /// Whether the socket's peer is in `trustedProxies` (read from the socket: evhttp may not
@@ -195,7 +231,7 @@ final class Connection {
             keepingInput = true  // put back, then scanned below, once
             evbuffer_add(input, rest, rest.count)
             keepingInput = false
-            scan(input, added: rest.count)
+            receive(input, added: rest.count)
         }
     }
 

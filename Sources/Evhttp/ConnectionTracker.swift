@@ -1,5 +1,6 @@
 import CEvent
 import CTLS
+import EventServerSupport
 import HTTPCore
 
 #if canImport(Glibc)
@@ -38,6 +39,12 @@ final class ConnectionTracker {
     /// Whether plain connections keep their socket registered for reading (`ReadInterest`, a
     /// libevent 2.1 path: `LibeventRuntime`).
     private let keepsReadInterest: Bool
+    /// Whether a plain connection that begins with the HTTP/2 preface is served as HTTP/2.
+    let servesHTTP2: Bool
+    /// Starts an `HTTP2Connection` on a handed-off connection (set by the transport).
+    var startHTTP2: ((_ connection: Connection, _ initialBytes: [UInt8], _ peerAddress: String?) -> Void)?
+    /// Told when evhttp frees a handed-off connection (the server stops, say).
+    var handedOffClosed: ((_ connection: Connection) -> Void)?
 
     /// Connections evhttp has taken over, by evhttp's connection object.
     @exclusivity(unchecked) private var connections: [OpaquePointer: Connection] = [:]
@@ -61,10 +68,11 @@ final class ConnectionTracker {
 
     init(
         base: OpaquePointer, limits: HTTPLimits, counters: ConnectionCounters, rawReplies: RawReplies,
-        keepsReadInterest: Bool
+        keepsReadInterest: Bool, servesHTTP2: Bool
     ) {
         self.base = base
         self.keepsReadInterest = keepsReadInterest
+        self.servesHTTP2 = servesHTTP2
         self.limits = limits
         self.counters = counters
         self.rawReplies = rawReplies
@@ -93,7 +101,7 @@ final class ConnectionTracker {
         bufferevent_incref(bufferevent)
         let connection = Connection(
             bufferevent: bufferevent, tracker: self, isTLS: tls != nil, maxHeadBytes: limits.maxHeaderBytes, tick: tick,
-            trustedProxies: limits.proxyProtocolFrom)
+            trustedProxies: limits.proxyProtocolFrom, servesHTTP2: servesHTTP2)
         connection.watchInput()
         counters.openConnections += 1
         if counters.openConnections >= limits.maxConnections, let listener {
@@ -119,7 +127,7 @@ final class ConnectionTracker {
         let evhttpConnection = OpaquePointer(argument)
         connection.adopted(by: evhttpConnection)
         // A TLS bufferevent reads through OpenSSL, which may need the socket whatever evhttp wants.
-        if keepsReadInterest && !connection.isTLS { connection.readInterest = ReadInterest(connection: connection, base: base) }
+        if keepsReadInterest && !connection.isTLS && !connection.isHandedOff { connection.readInterest = ReadInterest(connection: connection, base: base) }
         connections[evhttpConnection] = connection
         evhttp_connection_set_closecb(evhttpConnection, connectionClosedCallback, context)
         if connection.refusal != nil { refusalsDue.append(connection) }
@@ -130,6 +138,7 @@ final class ConnectionTracker {
         if lastScanned === connection { lastScanned = nil }
         if connection.isTLS && ctls_handshake_done(connection.bufferevent) == 0 { counters.tlsHandshakeFailures += 1 }
         connection.stopWatchingInput()
+        if connection.isHandedOff { handedOffClosed?(connection) }  // its HTTP/2 side lets go
         connection.readInterest = nil  // frees its event now, before evhttp closes the socket
         connection.awaitsWrite = false  // its bufferevent is being freed
         connection.pending?.abandon()
@@ -143,6 +152,32 @@ final class ConnectionTracker {
         defer { onConnectionClosed?() }
         // Also undoes a pause after accept() failed for lack of descriptors (`acceptFailed`).
         if counters.openConnections < limits.maxConnections, let listener { evconnlistener_enable(listener) }
+    }
+
+    /// `connection` began with the HTTP/2 preface: an `HTTP2Connection` takes over its
+    /// bufferevent with the bytes read so far. evhttp's connection stays allocated, idle (no
+    /// timeout, no request), until the HTTP/2 side releases it (`releaseHandedOff`): freeing it
+    /// shuts the socket down, so it cannot go earlier.
+    func handOffToHTTP2(_ connection: Connection, initialBytes: [UInt8]) {
+        // Adopted now if not yet: adoption reads evhttp's connection from the bufferevent's
+        // callback argument, which the HTTP/2 side is about to replace.
+        if connection.evhttpConnection == nil, let index = awaitingAdoption.firstIndex(where: { $0 === connection }) {
+            awaitingAdoption.remove(at: index)
+            adopt(connection)
+        }
+        connection.stopWatchingInput()
+        connection.readInterest = nil
+        connection.isHandedOff = true
+        let peer = connection.peerAddress ?? SocketAddress.peer(of: bufferevent_getfd(connection.bufferevent))?.host
+        startHTTP2?(connection, initialBytes, peer)
+    }
+
+    /// The HTTP/2 side of `connection` is done: evhttp's connection is freed at the next
+    /// housekeeping, outside any of its callbacks.
+    func releaseHandedOff(_ connection: Connection) {
+        guard let evhttpConnection = connection.evhttpConnection else { return }
+        closingSoon.append(evhttpConnection)
+        scheduleHousekeeping()
     }
 
     // MARK: Replies
@@ -211,6 +246,8 @@ final class ConnectionTracker {
         tick += 1
         var expired: [(Connection, ConnectionRefusal)] = []
         for connection in connections.values {
+            // HTTP/2 keeps its own time: evhttp's deadlines would close it between requests.
+            if connection.isHandedOff { continue }
             if let since = connection.lingeringSince {
                 if tick - since >= Self.lingerTicks, let evhttpConnection = connection.evhttpConnection {
                     closingSoon.append(evhttpConnection)

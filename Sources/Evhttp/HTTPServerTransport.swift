@@ -40,6 +40,9 @@ public final class HTTPServerTransport {
     private let timesRequests: Bool
     /// Either of the two above: one test per request when both are off.
     private let annotatesRequests: Bool
+    /// Connections served as HTTP/2 (`HTTP2Connection`), by the tracker's record of the
+    /// connection, held until they close.
+    private var http2Connections: [ObjectIdentifier: HTTP2Connection] = [:]
 
     /// A transport on `loop` that answers through `responder` (held unowned: the responder
     /// owns the transport). `limits.maxConnections` is the connection cap already in force.
@@ -47,7 +50,7 @@ public final class HTTPServerTransport {
     /// `timesRequests`: each request carries the time it was handed up.
     public init(
         loop: EventLoop, limits: HTTPLimits, tls: TLSContext? = nil, issuesRequestIDs: Bool = false,
-        timesRequests: Bool = false, responder: any HTTPResponder
+        timesRequests: Bool = false, servesHTTP2: Bool = false, responder: any HTTPResponder
     ) throws(TransportError) {
         guard let http = evhttp_new(loop.base) else { throw .eventLoop("evhttp_new failed") }
         self.loop = loop
@@ -61,7 +64,7 @@ public final class HTTPServerTransport {
         replyHead = ReplyHead(joinsFields: tuned)
         tracker = ConnectionTracker(
             base: loop.base, limits: limits, counters: counters, rawReplies: RawReplies(loop: loop),
-            keepsReadInterest: tuned)
+            keepsReadInterest: tuned, servesHTTP2: servesHTTP2)
         evhttp_set_max_headers_size(http, limits.maxHeaderBytes)
         evhttp_set_max_body_size(http, limits.maxBodyBytes)
         // No evhttp timeout: it would re-arm a timer on every read and write event (~900
@@ -80,6 +83,18 @@ public final class HTTPServerTransport {
         evhttp_set_bevcb(http, newConnectionCallback, context)
         tracker.responder = responder
         tracker.tls = tls
+        let maxBodyBytes = limits.maxBodyBytes
+        tracker.startHTTP2 = { [unowned self, unowned tracker] connection, initialBytes, peerAddress in
+            let http2 = HTTP2Connection(
+                bufferevent: connection.bufferevent, transport: self, peerAddress: peerAddress, maxBodyBytes: maxBodyBytes,
+                release: { [unowned tracker] in tracker.releaseHandedOff(connection) })
+            http2Connections[ObjectIdentifier(connection)] = http2
+            http2.key = ObjectIdentifier(connection)
+            if !http2.start(with: initialBytes) { http2.close() }
+        }
+        tracker.handedOffClosed = { [unowned self] connection in
+            http2Connections[ObjectIdentifier(connection)]?.abandon()
+        }
         try loop.every(seconds: 1) { [unowned tracker] in tracker.checkDeadlines() }
     }
 
@@ -145,12 +160,18 @@ public final class HTTPServerTransport {
     /// Closes the listening socket; replies from now on carry `Connection: close`, and
     /// connections idle for a second are closed, so the drain ends when every connection has.
     public func stopAccepting() {
+        for connection in http2Connections.values { connection.goAway() }
         tracker.isDraining = true
         tracker.listener = nil
         if let boundSocket {
             evhttp_del_accept_socket(http, boundSocket)
             self.boundSocket = nil
         }
+    }
+
+    /// An HTTP/2 connection closed: it is let go, and a drain waiting for it may end.
+    func http2ConnectionClosed(_ connection: HTTP2Connection) {
+        if let key = connection.key { http2Connections.removeValue(forKey: key) }
     }
 
     fileprivate func newConnection() -> OpaquePointer? {

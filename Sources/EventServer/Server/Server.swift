@@ -112,7 +112,7 @@ public final class Server {
         defer { self.dispatcher = nil }
         let transport = try HTTPServerTransport(
             loop: loop, limits: limits, tls: tls, issuesRequestIDs: configuration.requestIDs,
-            timesRequests: accessLog?.format == .json, responder: dispatcher)
+            timesRequests: accessLog?.format == .json, servesHTTP2: configuration.http2, responder: dispatcher)
         self.transport = transport
         statistics.connections = transport.counters
         defer { self.transport = nil }

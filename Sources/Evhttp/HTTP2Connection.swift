@@ -1,0 +1,329 @@
+import CEvent
+import CNGHTTP2
+import HTTPCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// HTTP2Connection serves one cleartext HTTP/2 connection (prior knowledge) on the loop, framed
+/// by nghttp2: bytes read from its bufferevent go to `nghttp2_session_mem_recv`, the frames
+/// nghttp2 produces are written to the bufferevent. Each complete request goes to the same
+/// responder as HTTP/1.1 (route table, gate, middleware) and its reply is submitted on its stream.
+///
+/// The socket was accepted by evhttp and handed over when its first bytes were the preface
+/// (`ConnectionTracker.handOffToHTTP2`): this connection takes over evhttp's bufferevent (its
+/// callbacks, never its descriptor, which evhttp shuts down and closes when its connection is
+/// freed) and, when done, asks for evhttp's connection to be freed (`release`). Loop-confined;
+/// the transport holds it from start to close.
+final class HTTP2Connection {
+    /// One request being received, then its reply being sent.
+    final class Stream {
+        var method = ""
+        var path = ""
+        var headers = HTTPHeaders()
+        var body: [UInt8] = []
+        var reply: [UInt8] = []
+        var replySent = 0
+    }
+
+    private let bufferevent: OpaquePointer
+    private var session: OpaquePointer?
+    private var streams: [Int32: Stream] = [:]
+    /// The transport this connection answers through; it holds this connection until `close`.
+    private unowned(unsafe) let transport: HTTPServerTransport
+    private let peerAddress: String?
+    private let maxBodyBytes: Int
+    private var isClosed = false
+    /// Frees evhttp's connection, and with it the bufferevent and the socket, at a safe point.
+    private let release: () -> Void
+    /// The transport's key for this connection.
+    var key: ObjectIdentifier?
+
+    /// The most streams a client may have open at once.
+    static let maxConcurrentStreams: UInt32 = 100
+    /// What a client speaking HTTP/2 with prior knowledge sends first (RFC 9113 §3.4).
+    static let preface = Array("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".utf8)
+
+    init(
+        bufferevent: OpaquePointer, transport: HTTPServerTransport, peerAddress: String?, maxBodyBytes: Int,
+        release: @escaping () -> Void
+    ) {
+        self.bufferevent = bufferevent
+        self.transport = transport
+        self.peerAddress = peerAddress
+        self.maxBodyBytes = maxBodyBytes
+        self.release = release
+    }
+
+    /// Starts the session with the bytes already read (the preface and what followed).
+    func start(with initialBytes: [UInt8]) -> Bool {
+        var callbacks: OpaquePointer?
+        guard nghttp2_session_callbacks_new(&callbacks) == 0, let callbacks else { return false }
+        defer { nghttp2_session_callbacks_del(callbacks) }
+        nghttp2_session_callbacks_set_send_callback(callbacks, sendCallback)
+        nghttp2_session_callbacks_set_on_begin_headers_callback(callbacks, beginHeadersCallback)
+        nghttp2_session_callbacks_set_on_header_callback(callbacks, headerCallback)
+        nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks, dataChunkCallback)
+        nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks, frameReceivedCallback)
+        nghttp2_session_callbacks_set_on_stream_close_callback(callbacks, streamClosedCallback)
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        guard nghttp2_session_server_new(&session, callbacks, context) == 0, let session else { return false }
+        var settings = [nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS.rawValue), value: Self.maxConcurrentStreams)]
+        guard nghttp2_submit_settings(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), &settings, settings.count) == 0 else { return false }
+        bufferevent_setcb(bufferevent, http2ReadCallback, http2WriteCallback, http2EventCallback, context)
+        bufferevent_enable(bufferevent, Int16(EV_READ | EV_WRITE))
+        return receive(initialBytes) && flush()
+    }
+
+    /// Ends the connection gracefully (the server is stopping): GOAWAY, then close once written.
+    func goAway() {
+        guard let session, !isClosed else { return }
+        nghttp2_session_terminate_session(session, UInt32(NGHTTP2_NO_ERROR.rawValue))
+        if !flush() { close() }
+    }
+
+    // MARK: Bytes in and out
+
+    fileprivate func readable() {
+        let input = bufferevent_get_input(bufferevent)
+        let length = evbuffer_get_length(input)
+        guard length > 0, let bytes = evbuffer_pullup(input, length) else { return }
+        let ok = receive(UnsafeBufferPointer(start: bytes, count: length))
+        evbuffer_drain(input, length)
+        if !ok || !flush() { close() }
+    }
+
+    private func receive(_ bytes: some Collection<UInt8>) -> Bool {
+        guard let session else { return false }
+        let consumed = Array(bytes).withUnsafeBufferPointer { nghttp2_session_mem_recv(session, $0.baseAddress, $0.count) }
+        return consumed >= 0
+    }
+
+    /// Hands nghttp2's pending frames to the bufferevent; false when the session failed.
+    @discardableResult
+    private func flush() -> Bool {
+        guard let session else { return false }
+        return nghttp2_session_send(session) == 0
+    }
+
+    fileprivate func written() {
+        guard let session else { return }
+        let output = bufferevent_get_output(bufferevent)
+        if evbuffer_get_length(output) == 0 && nghttp2_session_want_read(session) == 0
+            && nghttp2_session_want_write(session) == 0
+        {
+            close()
+        }
+    }
+
+    func close() {
+        guard !isClosed else { return }
+        abandon()
+        bufferevent_setcb(bufferevent, nil, nil, nil, nil)
+        bufferevent_disable(bufferevent, Int16(EV_READ | EV_WRITE))
+        release()
+    }
+
+    /// Lets go of the session; evhttp's connection is going away (or already gone) by itself.
+    func abandon() {
+        guard !isClosed else { return }
+        isClosed = true
+        if let session { nghttp2_session_del(session) }
+        session = nil
+        streams.removeAll()
+        transport.http2ConnectionClosed(self)
+    }
+
+    fileprivate func send(_ data: UnsafePointer<UInt8>, _ length: Int) -> Int {
+        bufferevent_write(bufferevent, data, length)
+        return length
+    }
+
+    // MARK: Requests and replies
+
+    fileprivate func beginRequest(_ streamID: Int32) {
+        streams[streamID] = Stream()
+    }
+
+    fileprivate func header(_ streamID: Int32, name: String, value: String) {
+        guard let stream = streams[streamID] else { return }
+        switch name {
+        case ":method": stream.method = value
+        case ":path": stream.path = value
+        case ":authority": stream.headers.add(name: "Host", value: value)
+        case ":scheme": break
+        default: stream.headers.add(name: name, value: value)
+        }
+    }
+
+    fileprivate func data(_ streamID: Int32, _ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let stream = streams[streamID] else { return }
+        stream.body.append(contentsOf: bytes)
+    }
+
+    /// The request on `streamID` is complete: answer it.
+    fileprivate func requestComplete(_ streamID: Int32) {
+        guard let stream = streams[streamID], let session else { return }
+        guard stream.body.count <= maxBodyBytes else { return submit(Self.tooLarge, method: .post, on: streamID, stream, session) }
+        guard let method = HTTPMethod(rawValue: stream.method), stream.path.first == "/" else {
+            return submit(Self.badRequest, method: .get, on: streamID, stream, session)
+        }
+        let (path, query) = Self.split(stream.path)
+        let request = Request(
+            method: method, path: path, rawQuery: query, minorVersion: 1, headers: stream.headers, body: stream.body,
+            peerAddress: peerAddress)
+        let response = transport.responder.respond(to: request)
+        // Replies made later (async handlers) and streamed bodies are not served over HTTP/2 yet.
+        let reply = response.deferred == nil && response.stream == nil && response.file == nil ? response : Self.notYet
+        submit(reply, method: method, on: streamID, stream, session)
+    }
+
+    private func submit(_ response: Response, method: HTTPMethod, on streamID: Int32, _ stream: Stream, _ session: OpaquePointer) {
+        let sendsBody = !response.status.forbidsBody
+        var fields: [(String, String)] = [(":status", String(response.status.code))]
+        fields.append(("date", transport.dateCache.value(at: transport.loop.cachedUnixSeconds)))
+        var hasContentType = false
+        for field in response.headers where !ReplyHead.isFramingHeader(field.name) && field.isSendable {
+            let name = field.name.lowercased()
+            if ["keep-alive", "upgrade", "proxy-connection"].contains(name) { continue }
+            if name == "content-type" { hasContentType = true }
+            fields.append((name, field.value))
+        }
+        if sendsBody {
+            if !hasContentType { fields.append(("content-type", ReplyHead.defaultContentType)) }
+            fields.append(("content-length", String(response.body.count)))
+        }
+        stream.reply = sendsBody && method != .head ? response.body : []
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        var provider = cnghttp2_data_provider(context, readReplyCallback)
+        let hasBody = !stream.reply.isEmpty
+        Self.withNameValues(fields) { nva in
+            if hasBody {
+                _ = nghttp2_submit_response(session, streamID, nva.baseAddress, nva.count, &provider)
+            } else {
+                _ = nghttp2_submit_response(session, streamID, nva.baseAddress, nva.count, nil)
+            }
+        }
+    }
+
+    /// Copies the next piece of the reply on `streamID` into `buffer`.
+    fileprivate func readReply(_ streamID: Int32, into buffer: UnsafeMutablePointer<UInt8>, _ length: Int, flags: UnsafeMutablePointer<UInt32>) -> Int {
+        guard let stream = streams[streamID] else {
+            flags.pointee |= NGHTTP2_DATA_FLAG_EOF.rawValue
+            return 0
+        }
+        let count = min(length, stream.reply.count - stream.replySent)
+        stream.reply.withUnsafeBufferPointer { bytes in
+            buffer.update(from: bytes.baseAddress! + stream.replySent, count: count)
+        }
+        stream.replySent += count
+        if stream.replySent == stream.reply.count { flags.pointee |= NGHTTP2_DATA_FLAG_EOF.rawValue }
+        return count
+    }
+
+    fileprivate func streamClosed(_ streamID: Int32) {
+        streams.removeValue(forKey: streamID)
+    }
+
+    private static func split(_ target: String) -> (String, String?) {
+        guard let mark = target.firstIndex(of: "?") else { return (target, nil) }
+        return (String(target[..<mark]), String(target[target.index(after: mark)...]))
+    }
+
+    /// `fields` as nghttp2's name/value array, valid inside `body` (nghttp2 copies them).
+    private static func withNameValues(_ fields: [(String, String)], _ body: (UnsafeBufferPointer<nghttp2_nv>) -> Void) {
+        var bytes: [UInt8] = []
+        var spans: [(Int, Int, Int, Int)] = []
+        for (name, value) in fields {
+            let nameStart = bytes.count
+            bytes += name.utf8
+            let valueStart = bytes.count
+            bytes += value.utf8
+            spans.append((nameStart, valueStart - nameStart, valueStart, bytes.count - valueStart))
+        }
+        bytes.withUnsafeBufferPointer { storage in
+            let base = storage.baseAddress!
+            let nva = spans.map { cnghttp2_nv(base + $0.0, $0.1, base + $0.2, $0.3) }
+            nva.withUnsafeBufferPointer(body)
+        }
+    }
+
+    private static let tooLarge = Response(status: .contentTooLarge, body: Array("request body too large\n".utf8))
+    private static let badRequest = Response(status: .badRequest, body: Array("bad request\n".utf8))
+    private static let notYet = Response(
+        status: .notImplemented, body: Array("this reply is not served over HTTP/2 yet; use HTTP/1.1\n".utf8))
+}
+
+private func connection(_ context: UnsafeMutableRawPointer?) -> HTTP2Connection? {
+    context.map { Unmanaged<HTTP2Connection>.fromOpaque($0).takeUnretainedValue() }
+}
+
+private func sendCallback(
+    _: OpaquePointer?, _ data: UnsafePointer<UInt8>?, _ length: Int, _: Int32, _ context: UnsafeMutableRawPointer?
+) -> Int {
+    guard let data, let connection = connection(context) else { return Int(NGHTTP2_ERR_CALLBACK_FAILURE.rawValue) }
+    return connection.send(data, length)
+}
+
+private func beginHeadersCallback(_: OpaquePointer?, _ frame: UnsafePointer<nghttp2_frame>?, _ context: UnsafeMutableRawPointer?) -> Int32 {
+    guard let frame, cnghttp2_is_request_headers(frame) != 0 else { return 0 }
+    connection(context)?.beginRequest(cnghttp2_frame_stream_id(frame))
+    return 0
+}
+
+private func headerCallback(
+    _: OpaquePointer?, _ frame: UnsafePointer<nghttp2_frame>?, _ name: UnsafePointer<UInt8>?, _ nameLength: Int,
+    _ value: UnsafePointer<UInt8>?, _ valueLength: Int, _: UInt8, _ context: UnsafeMutableRawPointer?
+) -> Int32 {
+    guard let frame, let name, let value else { return 0 }
+    connection(context)?.header(
+        cnghttp2_frame_stream_id(frame),
+        name: String(decoding: UnsafeBufferPointer(start: name, count: nameLength), as: UTF8.self),
+        value: String(decoding: UnsafeBufferPointer(start: value, count: valueLength), as: UTF8.self))
+    return 0
+}
+
+private func dataChunkCallback(
+    _: OpaquePointer?, _: UInt8, _ streamID: Int32, _ data: UnsafePointer<UInt8>?, _ length: Int,
+    _ context: UnsafeMutableRawPointer?
+) -> Int32 {
+    guard let data else { return 0 }
+    connection(context)?.data(streamID, UnsafeBufferPointer(start: data, count: length))
+    return 0
+}
+
+private func frameReceivedCallback(_: OpaquePointer?, _ frame: UnsafePointer<nghttp2_frame>?, _ context: UnsafeMutableRawPointer?) -> Int32 {
+    guard let frame else { return 0 }
+    let type = cnghttp2_frame_type(frame)
+    let endsStream = cnghttp2_frame_flags(frame) & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0
+    if endsStream && (type == UInt8(NGHTTP2_HEADERS.rawValue) || type == UInt8(NGHTTP2_DATA.rawValue)) {
+        connection(context)?.requestComplete(cnghttp2_frame_stream_id(frame))
+    }
+    return 0
+}
+
+private func streamClosedCallback(_: OpaquePointer?, _ streamID: Int32, _: UInt32, _ context: UnsafeMutableRawPointer?) -> Int32 {
+    connection(context)?.streamClosed(streamID)
+    return 0
+}
+
+private func readReplyCallback(
+    _: OpaquePointer?, _ streamID: Int32, _ buffer: UnsafeMutablePointer<UInt8>?, _ length: Int,
+    _ flags: UnsafeMutablePointer<UInt32>?, _: UnsafeMutablePointer<nghttp2_data_source>?, _ context: UnsafeMutableRawPointer?
+) -> Int {
+    guard let buffer, let flags, let connection = connection(context) else { return Int(NGHTTP2_ERR_CALLBACK_FAILURE.rawValue) }
+    return connection.readReply(streamID, into: buffer, length, flags: flags)
+}
+
+private func http2ReadCallback(_: OpaquePointer?, _ context: UnsafeMutableRawPointer?) {
+    connection(context)?.readable()
+}
+
+private func http2WriteCallback(_: OpaquePointer?, _ context: UnsafeMutableRawPointer?) {
+    connection(context)?.written()
+}
+
+private func http2EventCallback(_: OpaquePointer?, _ events: Int16, _ context: UnsafeMutableRawPointer?) {
+    if events & Int16(BEV_EVENT_EOF | BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT) != 0 { connection(context)?.close() }
+}

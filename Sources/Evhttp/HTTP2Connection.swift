@@ -23,6 +23,8 @@ final class HTTP2Connection {
         var path = ""
         var headers = HTTPHeaders()
         var body: [UInt8] = []
+        /// Set when the body passed `--max-body-bytes`: the rest is dropped, not kept.
+        var bodyTooLarge = false
         var reply: [UInt8] = []
         var replySent = 0
     }
@@ -158,14 +160,19 @@ final class HTTP2Connection {
     }
 
     fileprivate func data(_ streamID: Int32, _ bytes: UnsafeBufferPointer<UInt8>) {
-        guard let stream = streams[streamID] else { return }
+        guard let stream = streams[streamID], !stream.bodyTooLarge else { return }
+        guard stream.body.count + bytes.count <= maxBodyBytes else {
+            stream.bodyTooLarge = true
+            stream.body = []
+            return
+        }
         stream.body.append(contentsOf: bytes)
     }
 
     /// The request on `streamID` is complete: answer it.
     fileprivate func requestComplete(_ streamID: Int32) {
         guard let stream = streams[streamID], let session else { return }
-        guard stream.body.count <= maxBodyBytes else { return submit(Self.tooLarge, method: .post, on: streamID, stream, session) }
+        guard !stream.bodyTooLarge else { return submit(Self.tooLarge, method: .post, on: streamID, stream, session) }
         guard let method = HTTPMethod(rawValue: stream.method), stream.path.first == "/" else {
             return submit(Self.badRequest, method: .get, on: streamID, stream, session)
         }

@@ -69,3 +69,17 @@ import Testing
         #expect(try HTTPConnection(port: server.port).get("/").status == 200)
     }
 }
+
+/// Bodies over HTTP/2 are bounded by `--max-body-bytes` as over HTTP/1.1: 413, nothing kept past it.
+@Suite struct HTTP2LimitsTests {
+    @Test func aBodyOverTheLimitGets413() throws {
+        let server = try ServerProcess(["--http2", "on", "--max-body-bytes", "1000"])
+        let body = temporaryPath("body")
+        defer { try? FileManager.default.removeItem(atPath: body) }
+        try String(repeating: "x", count: 5000).write(toFile: body, atomically: true, encoding: .utf8)
+        let large = try HTTP2Tests.h2(server.port, "/", ["--data-binary", "@\(body)"]).output
+        #expect(large.hasPrefix("HTTP/2 413"), "\(large)")
+        let small = try HTTP2Tests.h2(server.port, "/", ["--data-binary", "hello"]).output
+        #expect(small.hasPrefix("HTTP/2 405"), "\(small)")  // `/` takes GET and HEAD only
+    }
+}

@@ -76,7 +76,7 @@ struct ServeOptions: ParsableArguments {
     var accessLogFormat = AccessLogFormat.combined
 
     @Option(help: ArgumentHelp(
-        "Serve cleartext HTTP/2 with prior knowledge (h2c) on the plain port: on or off. Experimental: sync replies only.",
+        "Serve cleartext HTTP/2 with prior knowledge (h2c) on the plain port: on or off. Experimental: no streamed or file replies yet.",
         valueName: "on|off"))
     var http2 = Switch.off
 

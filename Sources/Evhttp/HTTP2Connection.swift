@@ -27,6 +27,8 @@ final class HTTP2Connection {
         var bodyTooLarge = false
         var reply: [UInt8] = []
         var replySent = 0
+        /// The task making an async handler's reply, cancelled if the stream closes first.
+        var task: Task<Void, Never>?
     }
 
     private let bufferevent: OpaquePointer
@@ -133,6 +135,7 @@ final class HTTP2Connection {
         isClosed = true
         if let session { nghttp2_session_del(session) }
         session = nil
+        for stream in streams.values { stream.task?.cancel() }
         streams.removeAll()
         transport.http2ConnectionClosed(self)
     }
@@ -181,9 +184,44 @@ final class HTTP2Connection {
             method: method, path: path, rawQuery: query, minorVersion: 1, headers: stream.headers, body: stream.body,
             peerAddress: peerAddress)
         let response = transport.responder.respond(to: request)
-        // Replies made later (async handlers) and streamed bodies are not served over HTTP/2 yet.
-        let reply = response.deferred == nil && response.stream == nil && response.file == nil ? response : Self.notYet
-        submit(reply, method: method, on: streamID, stream, session)
+        if let deferred = response.deferred { return runLater(deferred, placeholder: response, for: request, on: streamID, stream) }
+        submit(Self.servable(response), method: method, on: streamID, stream, session)
+    }
+
+    /// Streamed bodies and files are not served over HTTP/2 yet: 501, said plainly.
+    private static func servable(_ response: Response) -> Response {
+        response.stream == nil && response.file == nil && response.deferred == nil ? response : notYet
+    }
+
+    /// An async handler's reply: its task runs on the loop's executor, and the reply goes out on
+    /// the stream if the stream (and the connection) is still there.
+    private func runLater(_ deferred: DeferredResponse, placeholder: Response, for request: Request, on streamID: Int32, _ stream: Stream) {
+        let executor = transport.loop.executor
+        let connection = LoopBound(self, on: executor)
+        let responder = LoopBound(transport.responder, on: executor)
+        let boundStream = LoopBound(stream, on: executor)
+        stream.task = Task(executorPreference: executor) {
+            var produced: Response
+            do {
+                produced = try await deferred.produce()
+            } catch {
+                if Task.isCancelled { return }  // the stream or the connection went away
+                produced = responder.value.response(for: error, to: request)
+            }
+            connection.value.finishLater(produced, placeholder: placeholder, for: request, on: streamID, boundStream.value)
+        }
+    }
+
+    private func finishLater(_ produced: Response, placeholder: Response, for request: Request, on streamID: Int32, _ stream: Stream) {
+        guard !isClosed, let session, streams[streamID] === stream else { return }
+        var response = produced
+        // Headers a middleware added around the async route reach the client, as over HTTP/1.1.
+        for field in placeholder.headers where response.headers[field.name] == nil {
+            response.headers.add(name: field.name, value: field.value)
+        }
+        transport.responder.answeredLater(request, with: response)
+        submit(Self.servable(response), method: request.method, on: streamID, stream, session)
+        if !flush() { close() }
     }
 
     private func submit(_ response: Response, method: HTTPMethod, on streamID: Int32, _ stream: Stream, _ session: OpaquePointer) {
@@ -230,7 +268,7 @@ final class HTTP2Connection {
     }
 
     fileprivate func streamClosed(_ streamID: Int32) {
-        streams.removeValue(forKey: streamID)
+        streams.removeValue(forKey: streamID)?.task?.cancel()
     }
 
     private static func split(_ target: String) -> (String, String?) {
@@ -259,7 +297,7 @@ final class HTTP2Connection {
     private static let tooLarge = Response(status: .contentTooLarge, body: Array("request body too large\n".utf8))
     private static let badRequest = Response(status: .badRequest, body: Array("bad request\n".utf8))
     private static let notYet = Response(
-        status: .notImplemented, body: Array("this reply is not served over HTTP/2 yet; use HTTP/1.1\n".utf8))
+        status: .notImplemented, body: Array("streamed and file replies are not served over HTTP/2 yet; use HTTP/1.1\n".utf8))
 }
 
 private func connection(_ context: UnsafeMutableRawPointer?) -> HTTP2Connection? {

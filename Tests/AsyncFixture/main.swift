@@ -7,7 +7,7 @@ import Glibc
 #endif
 
 // A server with async and streaming routes for the integration tests (the `eventserver`
-// binary has none of its own): `AsyncFixture [--host H] [--port P] [--shutdown-timeout S]`.
+// binary has none of its own): `AsyncFixture [--host H] [--port P] [--shutdown-timeout S] [--http2 on|off]`.
 var configuration = ServerConfiguration()
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 while let flag = arguments.next() {
@@ -15,8 +15,9 @@ while let flag = arguments.next() {
     case let ("--host", value?): configuration.host = value
     case let ("--port", value?): configuration.port = Int(value) ?? configuration.port
     case let ("--shutdown-timeout", value?): configuration.shutdownTimeoutSeconds = Int(value) ?? 10
+    case let ("--http2", value?): configuration.http2 = value == "on"
     default:
-        print("usage: AsyncFixture [--host HOST] [--port PORT] [--shutdown-timeout SECONDS]")
+        print("usage: AsyncFixture [--host HOST] [--port PORT] [--shutdown-timeout SECONDS] [--http2 on|off]")
         exit(2)
     }
 }

@@ -83,3 +83,24 @@ import Testing
         #expect(small.hasPrefix("HTTP/2 405"), "\(small)")  // `/` takes GET and HEAD only
     }
 }
+
+/// Async handlers over HTTP/2: the task runs on the loop, its reply goes out on its stream, an
+/// error renders as over HTTP/1.1, and many awaiting streams share one connection.
+@Suite struct HTTP2AsyncTests {
+    @Test func asyncRepliesGoOutOnTheirStreams() throws {
+        let server = try ServerProcess(["--http2", "on"], executable: ServerProcess.asyncFixturePath)
+        let hello = try HTTP2Tests.h2(server.port, "/async/hello").output
+        #expect(hello.hasPrefix("HTTP/2 200"), "\(hello)")
+        #expect(hello.contains("x-loop-thread: yes"))
+        #expect(hello.hasSuffix("hello from a task\n"))
+        #expect(try HTTP2Tests.h2(server.port, "/async/teapot").output.hasPrefix("HTTP/2 409"))
+        #expect(try HTTP2Tests.h2(server.port, "/async/broken").output.hasPrefix("HTTP/2 500"))
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/h2load") else {
+            Issue.record("h2load is not installed (nghttp2-client)")
+            return
+        }
+        // 200 streams awaiting a 20 ms sleep each, ten at a time on each of four connections.
+        let load = try runProgram("h2load", ["-n", "200", "-c", "4", "-m", "10", "http://127.0.0.1:\(server.port)/async/sleep/20"])
+        #expect(load.output.contains("200 succeeded, 0 failed, 0 errored, 0 timeout"), "\(load.output)")
+    }
+}

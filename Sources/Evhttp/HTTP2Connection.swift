@@ -43,6 +43,8 @@ final class HTTP2Connection {
     private let release: () -> Void
     /// The transport's key for this connection.
     var key: ObjectIdentifier?
+    /// The loop's second when bytes last arrived (the idle clock).
+    private var lastReceived: Int
 
     /// The most streams a client may have open at once.
     static let maxConcurrentStreams: UInt32 = 100
@@ -58,6 +60,12 @@ final class HTTP2Connection {
         self.peerAddress = peerAddress
         self.maxBodyBytes = maxBodyBytes
         self.release = release
+        lastReceived = transport.loop.cachedUnixSeconds
+    }
+
+    /// Whether no stream is open and nothing arrived since `second`.
+    func isIdle(since second: Int) -> Bool {
+        !isClosed && streams.isEmpty && lastReceived < second
     }
 
     /// Starts the session with the bytes already read (the preface and what followed).
@@ -93,6 +101,7 @@ final class HTTP2Connection {
         let input = bufferevent_get_input(bufferevent)
         let length = evbuffer_get_length(input)
         guard length > 0, let bytes = evbuffer_pullup(input, length) else { return }
+        lastReceived = transport.loop.cachedUnixSeconds
         let ok = receive(UnsafeBufferPointer(start: bytes, count: length))
         evbuffer_drain(input, length)
         if !ok || !flush() { close() }

@@ -95,7 +95,11 @@ public final class HTTPServerTransport {
         tracker.handedOffClosed = { [unowned self] connection in
             http2Connections[ObjectIdentifier(connection)]?.abandon()
         }
-        try loop.every(seconds: 1) { [unowned tracker] in tracker.checkDeadlines() }
+        let idleSeconds = min(limits.idleTimeoutSeconds, limits.headerTimeoutSeconds)
+        try loop.every(seconds: 1) { [unowned self, unowned tracker] in
+            tracker.checkDeadlines()
+            closeIdleHTTP2Connections(after: idleSeconds)
+        }
     }
 
     deinit {
@@ -166,6 +170,16 @@ public final class HTTPServerTransport {
         if let boundSocket {
             evhttp_del_accept_socket(http, boundSocket)
             self.boundSocket = nil
+        }
+    }
+
+    /// HTTP/2 connections with no stream open and nothing received for `seconds` (the shorter of
+    /// `--timeout` and `--header-timeout`, as an idle HTTP/1.1 connection) get GOAWAY and close.
+    private func closeIdleHTTP2Connections(after seconds: Int) {
+        guard !http2Connections.isEmpty else { return }
+        let now = loop.cachedUnixSeconds
+        for connection in Array(http2Connections.values) where connection.isIdle(since: now - seconds) {
+            connection.goAway()
         }
     }
 

@@ -1,4 +1,7 @@
 import EventServerTesting
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import Testing
 
@@ -102,5 +105,47 @@ import Testing
         // 200 streams awaiting a 20 ms sleep each, ten at a time on each of four connections.
         let load = try runProgram("h2load", ["-n", "200", "-c", "4", "-m", "10", "http://127.0.0.1:\(server.port)/async/sleep/20"])
         #expect(load.output.contains("200 succeeded, 0 failed, 0 errored, 0 timeout"), "\(load.output)")
+    }
+}
+
+/// An idle HTTP/2 connection is closed like an idle HTTP/1.1 one: GOAWAY after the shorter of
+/// `--timeout` and `--header-timeout` with no stream open and nothing received.
+@Suite struct HTTP2IdleTests {
+    @Test func anIdleConnectionGetsGoAwayAndIsClosed() throws {
+        let server = try ServerProcess(["--http2", "on", "--timeout", "1"])
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(server.port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        #expect(connected == 0)
+        var timeout = timeval(tv_sec: 15, tv_usec: 0)
+        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        // The preface and an empty SETTINGS frame, then nothing.
+        let hello = Array("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".utf8) + [0, 0, 0, 4, 0, 0, 0, 0, 0]
+        #expect(hello.withUnsafeBytes { send(socket, $0.baseAddress, $0.count, 0) } == hello.count)
+        var received: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = recv(socket, &chunk, chunk.count, 0)
+            if count <= 0 {
+                #expect(count == 0, "the server never closed the idle connection")
+                break
+            }
+            received += chunk[..<count]
+        }
+        // A GOAWAY frame (type 7) came before the close.
+        var offset = 0
+        var types: [UInt8] = []
+        while offset + 9 <= received.count {
+            let length = Int(received[offset]) << 16 | Int(received[offset + 1]) << 8 | Int(received[offset + 2])
+            types.append(received[offset + 3])
+            offset += 9 + length
+        }
+        #expect(types.contains(7), "frames received: \(types)")
     }
 }

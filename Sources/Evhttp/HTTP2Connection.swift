@@ -1,5 +1,6 @@
 import CEvent
 import CNGHTTP2
+import EventServerSupport
 import HTTPCore
 
 #if canImport(Glibc)
@@ -25,6 +26,9 @@ final class HTTP2Connection {
         var body: [UInt8] = []
         /// Set when the body passed `--max-body-bytes`: the rest is dropped, not kept.
         var bodyTooLarge = false
+        /// The header fields' bytes so far, and whether they passed `--max-header-bytes`.
+        var headerBytes = 0
+        var headersTooLarge = false
         var reply: [UInt8] = []
         var replySent = 0
         /// The task making an async handler's reply, cancelled if the stream closes first.
@@ -38,6 +42,8 @@ final class HTTP2Connection {
     private unowned(unsafe) let transport: HTTPServerTransport
     private let peerAddress: String?
     private let maxBodyBytes: Int
+    /// `--max-header-bytes`: a request's header fields, names and values, at most (431 past it).
+    private let maxHeaderBytes: Int
     private var isClosed = false
     /// Frees evhttp's connection, and with it the bufferevent and the socket, at a safe point.
     private let release: () -> Void
@@ -45,16 +51,31 @@ final class HTTP2Connection {
     var key: ObjectIdentifier?
     /// The loop's second when bytes last arrived (the idle clock).
     private var lastReceived: Int
+    /// The stream resets still allowed (a token bucket refilled at `resetsPerSecond`), and when
+    /// it was last refilled.
+    private var resetTokens = Double(HTTP2Connection.resetBurst)
+    private var resetsCountedAt = MonotonicClock.seconds()
 
     /// The most streams a client may have open at once.
     static let maxConcurrentStreams: UInt32 = 100
+    /// Stream resets a client may send: a burst, then this many a second. Past it the
+    /// connection ends with GOAWAY ENHANCE_YOUR_CALM (`noteReset`); nghttp2's own limit, set a
+    /// little higher, is the backstop (it answers INTERNAL_ERROR).
+    static let resetBurst: UInt64 = 200
+    static let resetsPerSecond: UInt64 = 33
+    /// CONTINUATION frames one header block may take.
+    static let maxContinuations = 8
+    /// SETTINGS and PING acknowledgements queued at most, and entries one SETTINGS may carry.
+    static let maxOutboundAcks = 1000
+    static let maxSettings = 32
     /// What a client speaking HTTP/2 with prior knowledge sends first (RFC 9113 §3.4).
     static let preface = Array("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".utf8)
 
     init(
         bufferevent: OpaquePointer, transport: HTTPServerTransport, peerAddress: String?, maxBodyBytes: Int,
-        release: @escaping () -> Void
+        maxHeaderBytes: Int, release: @escaping () -> Void
     ) {
+        self.maxHeaderBytes = maxHeaderBytes
         self.bufferevent = bufferevent
         self.transport = transport
         self.peerAddress = peerAddress
@@ -79,9 +100,22 @@ final class HTTP2Connection {
         nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks, dataChunkCallback)
         nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks, frameReceivedCallback)
         nghttp2_session_callbacks_set_on_stream_close_callback(callbacks, streamClosedCallback)
+        var options: OpaquePointer?
+        guard nghttp2_option_new(&options) == 0, let options else { return false }
+        defer { nghttp2_option_del(options) }
+        // The known floods: streams opened and reset at once (CVE-2023-44487), endless
+        // CONTINUATION frames, SETTINGS and PING frames sent only to make the server answer.
+        // nghttp2 answers each with GOAWAY (ENHANCE_YOUR_CALM) and the connection ends.
+        nghttp2_option_set_stream_reset_rate_limit(options, Self.resetBurst * 2, Self.resetsPerSecond * 2)
+        nghttp2_option_set_max_continuations(options, Self.maxContinuations)
+        nghttp2_option_set_max_outbound_ack(options, Self.maxOutboundAcks)
+        nghttp2_option_set_max_settings(options, Self.maxSettings)
         let context = Unmanaged.passUnretained(self).toOpaque()
-        guard nghttp2_session_server_new(&session, callbacks, context) == 0, let session else { return false }
-        var settings = [nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS.rawValue), value: Self.maxConcurrentStreams)]
+        guard nghttp2_session_server_new2(&session, callbacks, context, options) == 0, let session else { return false }
+        var settings = [
+            nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS.rawValue), value: Self.maxConcurrentStreams),
+            nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE.rawValue), value: UInt32(maxHeaderBytes)),
+        ]
         guard nghttp2_submit_settings(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), &settings, settings.count) == 0 else { return false }
         bufferevent_setcb(bufferevent, http2ReadCallback, http2WriteCallback, http2EventCallback, context)
         bufferevent_enable(bufferevent, Int16(EV_READ | EV_WRITE))
@@ -161,7 +195,13 @@ final class HTTP2Connection {
     }
 
     fileprivate func header(_ streamID: Int32, name: String, value: String) {
-        guard let stream = streams[streamID] else { return }
+        guard let stream = streams[streamID], !stream.headersTooLarge else { return }
+        stream.headerBytes += name.utf8.count + value.utf8.count
+        guard stream.headerBytes <= maxHeaderBytes else {
+            stream.headersTooLarge = true
+            stream.headers = HTTPHeaders()
+            return
+        }
         switch name {
         case ":method": stream.method = value
         case ":path": stream.path = value
@@ -184,6 +224,7 @@ final class HTTP2Connection {
     /// The request on `streamID` is complete: answer it.
     fileprivate func requestComplete(_ streamID: Int32) {
         guard let stream = streams[streamID], let session else { return }
+        guard !stream.headersTooLarge else { return submit(Self.headersTooLarge, method: .get, on: streamID, stream, session) }
         guard !stream.bodyTooLarge else { return submit(Self.tooLarge, method: .post, on: streamID, stream, session) }
         guard let method = HTTPMethod(rawValue: stream.method), stream.path.first == "/" else {
             return submit(Self.badRequest, method: .get, on: streamID, stream, session)
@@ -276,6 +317,18 @@ final class HTTP2Connection {
         return count
     }
 
+    /// A client reset one of its streams: past the allowed rate (rapid reset, CVE-2023-44487)
+    /// the session ends with GOAWAY ENHANCE_YOUR_CALM.
+    fileprivate func noteReset() {
+        let now = MonotonicClock.seconds()
+        resetTokens = min(Double(Self.resetBurst), resetTokens + (now - resetsCountedAt) * Double(Self.resetsPerSecond))
+        resetsCountedAt = now
+        resetTokens -= 1
+        if resetTokens < 0, let session {
+            nghttp2_session_terminate_session(session, UInt32(NGHTTP2_ENHANCE_YOUR_CALM.rawValue))
+        }
+    }
+
     fileprivate func streamClosed(_ streamID: Int32) {
         streams.removeValue(forKey: streamID)?.task?.cancel()
     }
@@ -305,6 +358,8 @@ final class HTTP2Connection {
 
     private static let tooLarge = Response(status: .contentTooLarge, body: Array("request body too large\n".utf8))
     private static let badRequest = Response(status: .badRequest, body: Array("bad request\n".utf8))
+    private static let headersTooLarge = Response(
+        status: .requestHeaderFieldsTooLarge, body: Array("request header fields too large\n".utf8))
     private static let notYet = Response(
         status: .notImplemented, body: Array("streamed and file replies are not served over HTTP/2 yet; use HTTP/1.1\n".utf8))
 }
@@ -353,6 +408,8 @@ private func frameReceivedCallback(_: OpaquePointer?, _ frame: UnsafePointer<ngh
     let endsStream = cnghttp2_frame_flags(frame) & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0
     if endsStream && (type == UInt8(NGHTTP2_HEADERS.rawValue) || type == UInt8(NGHTTP2_DATA.rawValue)) {
         connection(context)?.requestComplete(cnghttp2_frame_stream_id(frame))
+    } else if type == UInt8(NGHTTP2_RST_STREAM.rawValue) {
+        connection(context)?.noteReset()
     }
     return 0
 }

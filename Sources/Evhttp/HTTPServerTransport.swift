@@ -83,11 +83,11 @@ public final class HTTPServerTransport {
         evhttp_set_bevcb(http, newConnectionCallback, context)
         tracker.responder = responder
         tracker.tls = tls
-        let maxBodyBytes = limits.maxBodyBytes
+        let (maxBodyBytes, maxHeaderBytes) = (limits.maxBodyBytes, limits.maxHeaderBytes)
         tracker.startHTTP2 = { [unowned self, unowned tracker] connection, initialBytes, peerAddress in
             let http2 = HTTP2Connection(
                 bufferevent: connection.bufferevent, transport: self, peerAddress: peerAddress, maxBodyBytes: maxBodyBytes,
-                release: { [unowned tracker] in tracker.releaseHandedOff(connection) })
+                maxHeaderBytes: maxHeaderBytes, release: { [unowned tracker] in tracker.releaseHandedOff(connection) })
             http2Connections[ObjectIdentifier(connection)] = http2
             http2.key = ObjectIdentifier(connection)
             if !http2.start(with: initialBytes) { http2.close() }

@@ -149,3 +149,98 @@ import Testing
         #expect(types.contains(7), "frames received: \(types)")
     }
 }
+
+/// A raw HTTP/2 client for the protocol's error paths: frames built by hand.
+struct RawHTTP2Client {
+    let socket: Int32
+
+    init(port: Int) throws {
+        socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw TestFailure("connect failed") }
+        var timeout = timeval(tv_sec: 15, tv_usec: 0)
+        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        try send(Array("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".utf8) + Self.frame(type: 4, flags: 0, stream: 0, []))
+    }
+
+    static func frame(type: UInt8, flags: UInt8, stream: UInt32, _ payload: [UInt8]) -> [UInt8] {
+        let length = payload.count
+        return [UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length & 0xFF), type, flags,
+                UInt8(stream >> 24 & 0x7F), UInt8(stream >> 16 & 0xFF), UInt8(stream >> 8 & 0xFF), UInt8(stream & 0xFF)] + payload
+    }
+
+    /// HEADERS for `GET /` (HPACK static table: :method GET, :scheme http, :path /), END_HEADERS.
+    static func getRoot(stream: UInt32, endStream: Bool = true) -> [UInt8] {
+        frame(type: 1, flags: 0x4 | (endStream ? 0x1 : 0), stream: stream, [0x82, 0x86, 0x84])
+    }
+
+    func send(_ bytes: [UInt8]) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let sent = bytes[offset...].withUnsafeBytes { Glibc.send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard sent > 0 else { throw TestFailure("send failed") }
+            offset += sent
+        }
+    }
+
+    /// Every frame's type (and a GOAWAY's error code) until the server closes the connection.
+    func readUntilClosed() -> (types: [UInt8], goAwayCode: UInt32?, closed: Bool) {
+        var received: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        var closed = false
+        while true {
+            let count = recv(socket, &chunk, chunk.count, 0)
+            if count <= 0 { closed = count == 0 || errno == ECONNRESET; break }
+            received += chunk[..<count]
+        }
+        var types: [UInt8] = []
+        var goAwayCode: UInt32?
+        var offset = 0
+        while offset + 9 <= received.count {
+            let length = Int(received[offset]) << 16 | Int(received[offset + 1]) << 8 | Int(received[offset + 2])
+            let type = received[offset + 3]
+            types.append(type)
+            if type == 7, offset + 9 + 8 <= received.count {
+                goAwayCode = received[(offset + 13)..<(offset + 17)].reduce(0) { $0 << 8 | UInt32($1) }
+            }
+            offset += 9 + length
+        }
+        return (types, goAwayCode, closed)
+    }
+
+    func close() { Glibc.close(socket) }
+}
+
+/// The known HTTP/2 attacks meet a clear refusal, and the server goes on serving others.
+@Suite struct HTTP2AttackTests {
+    @Test func rapidResetEndsWithGoAwayEnhanceYourCalm() throws {
+        let server = try ServerProcess(["--http2", "on"])
+        let attacker = try RawHTTP2Client(port: server.port)
+        defer { attacker.close() }
+        var flood: [UInt8] = []
+        for index in 0..<3000 {  // open a stream, reset it at once: CVE-2023-44487
+            let stream = UInt32(1 + 2 * index)
+            flood += RawHTTP2Client.getRoot(stream: stream, endStream: false)
+            flood += RawHTTP2Client.frame(type: 3, flags: 0, stream: stream, [0, 0, 0, 8])  // RST_STREAM CANCEL
+        }
+        try? attacker.send(flood)  // the server may close before the flood is all sent
+        let seen = attacker.readUntilClosed()
+        #expect(seen.closed)
+        #expect(seen.goAwayCode == 0xB, "GOAWAY error code \(String(describing: seen.goAwayCode)), frames \(seen.types.count)")
+        #expect(try HTTP2Tests.h2(server.port, "/").output.hasPrefix("HTTP/2 200"))
+        #expect(try HTTPConnection(port: server.port).get("/").status == 200)
+    }
+
+    @Test func headerFieldsOverTheLimitGet431() throws {
+        let server = try ServerProcess(["--http2", "on", "--max-header-bytes", "1024"])
+        let big = try HTTP2Tests.h2(server.port, "/", ["-H", "X-Big: " + String(repeating: "a", count: 4000)]).output
+        #expect(big.hasPrefix("HTTP/2 431"), "\(big.prefix(200))")
+        #expect(try HTTP2Tests.h2(server.port, "/").output.hasPrefix("HTTP/2 200"))
+    }
+}

@@ -65,6 +65,9 @@ final class HTTP2Connection {
     static let resetsPerSecond: UInt64 = 33
     /// CONTINUATION frames one header block may take.
     static let maxContinuations = 8
+    /// Unsent bytes above which the connection stops reading until its client takes them: a
+    /// client that sends requests and never reads the replies holds this much, not more.
+    static let outputLimit = 256 * 1024
     /// SETTINGS and PING acknowledgements queued at most, and entries one SETTINGS may carry.
     static let maxOutboundAcks = 1000
     static let maxSettings = 32
@@ -151,12 +154,17 @@ final class HTTP2Connection {
     @discardableResult
     private func flush() -> Bool {
         guard let session else { return false }
-        return nghttp2_session_send(session) == 0
+        guard nghttp2_session_send(session) == 0 else { return false }
+        if evbuffer_get_length(bufferevent_get_output(bufferevent)) > Self.outputLimit {
+            bufferevent_disable(bufferevent, Int16(EV_READ))  // until `written` finds it drained
+        }
+        return true
     }
 
     fileprivate func written() {
         guard let session else { return }
         let output = bufferevent_get_output(bufferevent)
+        bufferevent_enable(bufferevent, Int16(EV_READ))  // drained: read the next requests
         if evbuffer_get_length(output) == 0 && nghttp2_session_want_read(session) == 0
             && nghttp2_session_want_write(session) == 0
         {

@@ -244,3 +244,53 @@ struct RawHTTP2Client {
         #expect(try HTTP2Tests.h2(server.port, "/").output.hasPrefix("HTTP/2 200"))
     }
 }
+
+/// A client that sends requests and never reads the replies holds a bounded amount of the
+/// server's memory: past a limit of unsent bytes the connection stops being read.
+@Suite struct HTTP2BackpressureTests {
+    static func residentKiB(_ pid: pid_t) -> Int {
+        let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+        return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
+    }
+
+    @Test func aClientThatNeverReadsIsStoppedNotBuffered() throws {
+        let server = try ServerProcess(["--http2", "on"])
+        #expect(try HTTP2Tests.h2(server.port, "/").output.hasPrefix("HTTP/2 200"))
+        let before = Self.residentKiB(server.pid)
+        let client = try RawHTTP2Client(port: server.port)
+        defer { client.close() }
+        var flags = fcntl(client.socket, F_GETFL)
+        flags |= O_NONBLOCK
+        _ = fcntl(client.socket, F_SETFL, flags)
+        // Up to a million requests (a window update first, so replies are not held by flow
+        // control alone), sent until the kernel's buffers are full: the replies fill the
+        // client's side, then the server's output, and the server stops reading.
+        let most = 1_000_000
+        var batch = RawHTTP2Client.frame(type: 8, flags: 0, stream: 0, [0x7F, 0xFF, 0x00, 0x00])
+        var sentRequests = 0
+        var blocked = false
+        for index in 0..<most {
+            batch += RawHTTP2Client.getRoot(stream: UInt32(1 + 2 * index))
+            guard batch.count > 16_384 else { continue }
+            var offset = 0
+            let deadline = Date().addingTimeInterval(2)
+            while offset < batch.count && Date() < deadline {  // give a reading server time to read
+                let sent = batch[offset...].withUnsafeBytes { Glibc.send(client.socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                if sent > 0 { offset += sent } else { usleep(10_000) }
+            }
+            if offset < batch.count {
+                blocked = true
+                break
+            }
+            sentRequests = index + 1
+            batch = []
+        }
+        let after = Self.residentKiB(server.pid)
+        #expect(blocked, "the server read all \(sentRequests) requests of a client that never reads")
+        #expect(after - before < 16 * 1024, "resident memory grew by \(after - before) KiB")
+        // Others are served meanwhile.
+        #expect(try HTTP2Tests.h2(server.port, "/").output.hasPrefix("HTTP/2 200"))
+        #expect(try HTTPConnection(port: server.port).get("/").status == 200)
+    }
+}

@@ -76,7 +76,7 @@ struct ServeOptions: ParsableArguments {
     var accessLogFormat = AccessLogFormat.combined
 
     @Option(help: ArgumentHelp(
-        "Serve cleartext HTTP/2 with prior knowledge (h2c) on the plain port: on or off. Experimental: no streamed or file replies yet.",
+        "Serve cleartext HTTP/2 with prior knowledge (h2c) on the plain port: on or off. Experimental: cleartext only, no TLS ALPN yet.",
         valueName: "on|off"))
     var http2 = Switch.off
 

@@ -33,6 +33,17 @@ final class HTTP2Connection {
         var replySent = 0
         /// The task making an async handler's reply, cancelled if the stream closes first.
         var task: Task<Void, Never>?
+        /// A streamed body: true while its producer may still write (`reply` holds what it
+        /// wrote and nghttp2 has not taken yet), and the producer waiting for room.
+        var isStreaming = false
+        var drainWaiter: CheckedContinuation<Void, any Error>?
+        /// A file reply: the region's descriptor and the next offset to read, bytes left.
+        var file: (descriptor: Int32, offset: Int, remaining: Int)?
+
+        deinit {
+            if let file { Glibc.close(file.descriptor) }
+            drainWaiter?.resume(throwing: CancellationError())
+        }
     }
 
     private let bufferevent: OpaquePointer
@@ -246,9 +257,9 @@ final class HTTP2Connection {
         submit(Self.servable(response), method: method, on: streamID, stream, session)
     }
 
-    /// Streamed bodies and files are not served over HTTP/2 yet: 501, said plainly.
+    /// A deferred reply that resolves to another deferred one cannot be served: 500.
     private static func servable(_ response: Response) -> Response {
-        response.stream == nil && response.file == nil && response.deferred == nil ? response : notYet
+        response.deferred == nil ? response : internalError
     }
 
     /// An async handler's reply: its task runs on the loop's executor, and the reply goes out on
@@ -297,10 +308,22 @@ final class HTTP2Connection {
             if !hasContentType { fields.append(("content-type", ReplyHead.defaultContentType)) }
             fields.append(("content-length", String(response.body.count)))
         }
-        stream.reply = sendsBody && method != .head ? response.body : []
+        let sendsBytes = sendsBody && method != .head
+        if let file = response.file {
+            if sendsBody, let descriptor = file.takeDescriptor() {
+                fields.removeAll { $0.0 == "content-length" }
+                fields.append(("content-length", String(file.count)))
+                if sendsBytes { stream.file = (descriptor, file.offset, file.count) } else { Glibc.close(descriptor) }
+            }
+        } else if response.stream != nil {
+            fields.removeAll { $0.0 == "content-length" }  // the length is not known: DATA until END_STREAM
+            stream.isStreaming = sendsBytes
+        } else {
+            stream.reply = sendsBytes ? response.body : []
+        }
         let context = Unmanaged.passUnretained(self).toOpaque()
         var provider = cnghttp2_data_provider(context, readReplyCallback)
-        let hasBody = !stream.reply.isEmpty
+        let hasBody = !stream.reply.isEmpty || stream.file != nil || stream.isStreaming
         Self.withNameValues(fields) { nva in
             if hasBody {
                 _ = nghttp2_submit_response(session, streamID, nva.baseAddress, nva.count, &provider)
@@ -308,21 +331,94 @@ final class HTTP2Connection {
                 _ = nghttp2_submit_response(session, streamID, nva.baseAddress, nva.count, nil)
             }
         }
+        if let body = response.stream, stream.isStreaming { produce(body, on: streamID, stream) }
     }
 
-    /// Copies the next piece of the reply on `streamID` into `buffer`.
+    /// Copies the next piece of the reply on `streamID` into `buffer`: from memory, from the
+    /// file (pread), or what a streamed body wrote (none yet: deferred until it writes).
     fileprivate func readReply(_ streamID: Int32, into buffer: UnsafeMutablePointer<UInt8>, _ length: Int, flags: UnsafeMutablePointer<UInt32>) -> Int {
         guard let stream = streams[streamID] else {
             flags.pointee |= NGHTTP2_DATA_FLAG_EOF.rawValue
             return 0
+        }
+        if let file = stream.file {
+            let count = pread(file.descriptor, buffer, min(length, file.remaining), off_t(file.offset))
+            guard count > 0 else { return Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue) }  // the file shrank: reset
+            stream.file = (file.descriptor, file.offset + count, file.remaining - count)
+            if file.remaining - count == 0 {
+                Glibc.close(file.descriptor)
+                stream.file = nil
+                flags.pointee |= NGHTTP2_DATA_FLAG_EOF.rawValue
+            }
+            return count
+        }
+        if stream.isStreaming && stream.reply.count == stream.replySent {
+            return Int(NGHTTP2_ERR_DEFERRED.rawValue)  // resumed by `write` or `endStream`
         }
         let count = min(length, stream.reply.count - stream.replySent)
         stream.reply.withUnsafeBufferPointer { bytes in
             buffer.update(from: bytes.baseAddress! + stream.replySent, count: count)
         }
         stream.replySent += count
+        if stream.isStreaming {
+            if stream.replySent == stream.reply.count {
+                stream.reply.removeAll(keepingCapacity: true)
+                stream.replySent = 0
+                stream.drainWaiter?.resume()
+                stream.drainWaiter = nil
+            }
+            return count
+        }
         if stream.replySent == stream.reply.count { flags.pointee |= NGHTTP2_DATA_FLAG_EOF.rawValue }
         return count
+    }
+
+    // MARK: Streamed bodies
+
+    /// Runs a streamed body's producer as a task on the loop; its writes go out as DATA frames
+    /// under HTTP/2's flow control, and a write waits while this stream holds more than the
+    /// transport's watermark unsent (a slow reader slows the producer).
+    private func produce(_ body: BodyStream, on streamID: Int32, _ stream: Stream) {
+        let executor = transport.loop.executor
+        let connection = LoopBound(self, on: executor)
+        let boundStream = LoopBound(stream, on: executor)
+        let writer = BodyWriter { bytes in try await connection.value.write(bytes, on: streamID, boundStream.value) }
+        stream.task = Task(executorPreference: executor) {
+            do {
+                try await body.produce(writer)
+            } catch {
+                connection.value.resetStream(streamID, boundStream.value)  // stopped half-way: the client must know
+                return
+            }
+            connection.value.endStream(streamID, boundStream.value)
+        }
+    }
+
+    private func write(_ bytes: [UInt8], on streamID: Int32, _ stream: Stream) async throws {
+        guard !isClosed, let session, streams[streamID] === stream, stream.isStreaming else { throw CancellationError() }
+        stream.reply += bytes
+        nghttp2_session_resume_data(session, streamID)
+        if !flush() { close() }
+        if stream.reply.count - stream.replySent > HTTPServerTransport.streamWatermark {
+            try await withCheckedThrowingContinuation { stream.drainWaiter = $0 }
+        }
+    }
+
+    private func endStream(_ streamID: Int32, _ stream: Stream) {
+        guard !isClosed, let session, streams[streamID] === stream else { return }
+        stream.isStreaming = false  // what is left goes out, then END_STREAM
+        if stream.reply.count == stream.replySent {
+            stream.reply = []
+            stream.replySent = 0
+        }
+        nghttp2_session_resume_data(session, streamID)
+        if !flush() { close() }
+    }
+
+    private func resetStream(_ streamID: Int32, _ stream: Stream) {
+        guard !isClosed, let session, streams[streamID] === stream else { return }
+        nghttp2_submit_rst_stream(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), streamID, UInt32(NGHTTP2_INTERNAL_ERROR.rawValue))
+        if !flush() { close() }
     }
 
     /// A client reset one of its streams: past the allowed rate (rapid reset, CVE-2023-44487)
@@ -368,8 +464,7 @@ final class HTTP2Connection {
     private static let badRequest = Response(status: .badRequest, body: Array("bad request\n".utf8))
     private static let headersTooLarge = Response(
         status: .requestHeaderFieldsTooLarge, body: Array("request header fields too large\n".utf8))
-    private static let notYet = Response(
-        status: .notImplemented, body: Array("streamed and file replies are not served over HTTP/2 yet; use HTTP/1.1\n".utf8))
+    private static let internalError = Response(status: .internalServerError, body: Array("internal server error\n".utf8))
 }
 
 private func connection(_ context: UnsafeMutableRawPointer?) -> HTTP2Connection? {

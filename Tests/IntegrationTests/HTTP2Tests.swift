@@ -294,3 +294,44 @@ struct RawHTTP2Client {
         #expect(try HTTPConnection(port: server.port).get("/").status == 200)
     }
 }
+
+/// Streamed bodies and files over HTTP/2: DATA frames under flow control until END_STREAM.
+@Suite struct HTTP2BodiesTests {
+    /// curl's download size and status for `path`, over HTTP/2 with prior knowledge.
+    static func download(_ port: Int, _ path: String) throws -> (status: String, bytes: String, body: String) {
+        let file = temporaryPath("download")
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let result = try runProgram(
+            "curl", ["-s", "--http2-prior-knowledge", "--max-time", "20", "-o", file, "-w", "%{http_code} %{size_download} %{http_version}",
+                     "http://127.0.0.1:\(port)\(path)"])
+        let parts = result.output.split(separator: " ")
+        let body = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
+        return (parts.first.map(String.init) ?? "", parts.count > 1 ? String(parts[1]) : "", body)
+    }
+
+    @Test func aStreamedBodyArrivesWhole() throws {
+        let server = try ServerProcess(["--http2", "on"], executable: ServerProcess.asyncFixturePath)
+        // Far over the flow-control window and the watermark: the producer waits and resumes.
+        let large = try Self.download(server.port, "/stream/bytes/1000000")
+        #expect(large.status == "200")
+        #expect(large.bytes == "1000000")
+        let head = try HTTP2Tests.h2(server.port, "/stream/bytes/10", ["-I"]).output
+        #expect(head.hasPrefix("HTTP/2 200"))
+    }
+
+    @Test func staticFilesAreSentFromDisk() throws {
+        let root = temporaryPath("root")
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let text = String(repeating: "0123456789abcdef", count: 20_000)  // 320,000 bytes
+        try text.write(toFile: root + "/big.txt", atomically: true, encoding: .utf8)
+        let server = try ServerProcess(["--http2", "on", "--root", root])
+        let file = try Self.download(server.port, "/static/big.txt")
+        #expect(file.status == "200")
+        #expect(file.bytes == "320000")
+        #expect(file.body == text)
+        let range = try HTTP2Tests.h2(server.port, "/static/big.txt", ["-r", "16-31"]).output
+        #expect(range.hasPrefix("HTTP/2 206"), "\(range.prefix(120))")
+        #expect(range.hasSuffix("0123456789abcdef"))
+    }
+}

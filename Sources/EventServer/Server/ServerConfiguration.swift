@@ -59,8 +59,8 @@ public struct ServerConfiguration: Sendable {
     /// How the access log writes its lines: Combined Log Format or one JSON object a line.
     public var accessLogFormat = AccessLogFormat.combined
     /// Whether a plain-HTTP connection that begins with the HTTP/2 preface (prior knowledge,
-    /// h2c) is served as HTTP/2. Off by default while HTTP/2 is incomplete (no streamed or file
-    /// replies, no TLS ALPN, no limits beyond nghttp2's own): `docs/architecture.md`.
+    /// h2c) is served as HTTP/2. Off by default while HTTP/2 is incomplete (no TLS ALPN yet):
+    /// `docs/architecture.md`, "HTTP/2".
     public var http2 = false
     /// Whether each request gets an id (a trusted balancer's `X-Request-ID`, or one made here),
     /// echoed on the response and written in the access log.

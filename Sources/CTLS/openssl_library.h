@@ -25,6 +25,8 @@
 
 /// The one ALPN protocol both sides speak, in ALPN's wire form (a length, then the name).
 static const unsigned char ctls_alpn_http11[] = { 8, 'h', 't', 't', 'p', '/', '1', '.', '1' };
+// h2 first, then http/1.1: the server's order of preference (`--http2 on`).
+static const unsigned char ctls_alpn_h2_http11[] = { 2, 'h', '2', 8, 'h', 't', 't', 'p', '/', '1', '.', '1' };
 
 #define CTLS_FIELD(name) __typeof__(&name) name;
 

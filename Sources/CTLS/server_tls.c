@@ -17,6 +17,21 @@ static int select_http11(SSL *ssl, const unsigned char **out, unsigned char *out
     return SSL_TLSEXT_ERR_OK;
 }
 
+static int select_h2_or_http11(SSL *ssl, const unsigned char **out, unsigned char *outlen,
+                               const unsigned char *in, unsigned int inlen, void *arg) {
+    (void)ssl; (void)arg;
+    unsigned char *selected = NULL;
+    if (ctls_openssl(NULL, 0)->SSL_select_next_proto(&selected, outlen, ctls_alpn_h2_http11, sizeof ctls_alpn_h2_http11, in, inlen) != OPENSSL_NPN_NEGOTIATED) {
+        return SSL_TLSEXT_ERR_NOACK;
+    }
+    *out = selected;
+    return SSL_TLSEXT_ERR_OK;
+}
+
+void ctls_server_context_offer_h2(void *context) {
+    ctls_openssl(NULL, 0)->SSL_CTX_set_alpn_select_cb(context, select_h2_or_http11, NULL);
+}
+
 void *ctls_server_context_new(const char *certificate, const char *key, char *error, unsigned long length) {
     const struct ctls_openssl *ssl = ctls_openssl(error, length);
     if (!ssl || !ctls_event_openssl(error, length)) return NULL;

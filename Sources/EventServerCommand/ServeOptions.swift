@@ -76,7 +76,7 @@ struct ServeOptions: ParsableArguments {
     var accessLogFormat = AccessLogFormat.combined
 
     @Option(help: ArgumentHelp(
-        "Serve cleartext HTTP/2 with prior knowledge (h2c) on the plain port: on or off. Experimental: cleartext only, no TLS ALPN yet.",
+        "Serve HTTP/2: with prior knowledge on the plain port (h2c), by ALPN over TLS. on or off; experimental.",
         valueName: "on|off"))
     var http2 = Switch.off
 

@@ -30,8 +30,8 @@ final class Connection {
     @exclusivity(unchecked) private var proxyGate: ProxyHeaderGate?
     /// Whether the connection's beginning is settled: at once without `--proxy-protocol-from`.
     @exclusivity(unchecked) private var proxyHeaderSettled: Bool
-    /// Whether it is settled that this is not an HTTP/2 connection (prior knowledge): at once
-    /// without `--http2` and over TLS, else at its first bytes.
+    /// Whether it is settled that this is not an HTTP/2 connection: at once without `--http2`,
+    /// else at its first bytes (after TLS, whose ALPN offered h2, they are the decrypted ones).
     @exclusivity(unchecked) private var prefaceSettled: Bool
     /// The first bytes while they are a proper prefix of the HTTP/2 preface.
     @exclusivity(unchecked) private var prefaceHeld: [UInt8] = []
@@ -83,7 +83,7 @@ final class Connection {
         self.tracker = tracker
         self.trustedProxies = trustedProxies
         proxyHeaderSettled = trustedProxies.isEmpty
-        prefaceSettled = !servesHTTP2 || isTLS
+        prefaceSettled = !servesHTTP2
         scanner = RequestScanner(maxHeadBytes: maxHeadBytes)
         windowStart = tick
         quietSince = tick

@@ -249,9 +249,10 @@ final class HTTP2Connection {
             return submit(Self.badRequest, method: .get, on: streamID, stream, session)
         }
         let (path, query) = Self.split(stream.path)
-        let request = Request(
-            method: method, path: path, rawQuery: query, minorVersion: 1, headers: stream.headers, body: stream.body,
+        var request = Request(
+            method: method, path: path, rawQuery: query, minorVersion: 0, headers: stream.headers, body: stream.body,
             peerAddress: peerAddress)
+        request.majorVersion = 2
         let response = transport.responder.respond(to: request)
         if let deferred = response.deferred { return runLater(deferred, placeholder: response, for: request, on: streamID, stream) }
         submit(Self.servable(response), method: method, on: streamID, stream, session)

@@ -82,6 +82,7 @@ public final class HTTPServerTransport {
         evhttp_set_gencb(http, requestCallback, context)
         evhttp_set_bevcb(http, newConnectionCallback, context)
         tracker.responder = responder
+        if servesHTTP2 { tls?.offerHTTP2() }
         tracker.tls = tls
         let (maxBodyBytes, maxHeaderBytes) = (limits.maxBodyBytes, limits.maxHeaderBytes)
         tracker.startHTTP2 = { [unowned self, unowned tracker] connection, initialBytes, peerAddress in
@@ -146,6 +147,7 @@ public final class HTTPServerTransport {
 
     /// Serves new connections with `tls` (a reloaded certificate); open ones keep theirs.
     public func replaceTLS(_ tls: TLSContext) {
+        if tracker.servesHTTP2 { tls.offerHTTP2() }
         tracker.tls = tls
     }
 

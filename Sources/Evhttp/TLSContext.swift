@@ -22,6 +22,11 @@ public final class TLSContext {
         self.keyPath = keyPath
     }
 
+    /// Offers HTTP/2 (ALPN h2, ahead of http/1.1) to new connections.
+    func offerHTTP2() {
+        ctls_server_context_offer_h2(context)
+    }
+
     deinit {
         ctls_server_context_free(context)
     }

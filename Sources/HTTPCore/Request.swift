@@ -15,8 +15,10 @@ public struct Request: Sendable {
             hasQuery = newValue != nil
         }
     }
-    /// The minor HTTP version: 1 for HTTP/1.1, 0 for HTTP/1.0.
+    /// The minor HTTP version: 1 for HTTP/1.1, 0 for HTTP/1.0 (0 for HTTP/2).
     public var minorVersion: Int
+    /// The major HTTP version: 1, or 2 for a request that came over HTTP/2.
+    public var majorVersion = 1
     /// The header fields as received.
     public var headers: HTTPHeaders
     /// The body bytes, already de-chunked by evhttp.

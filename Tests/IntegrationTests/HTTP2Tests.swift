@@ -335,3 +335,33 @@ struct RawHTTP2Client {
         #expect(range.hasSuffix("0123456789abcdef"))
     }
 }
+
+/// HTTP/2 over TLS: ALPN offers h2 ahead of http/1.1 with `--http2 on`; HTTP/1.1-only clients
+/// are served as before, and without `--http2` ALPN offers http/1.1 alone.
+@Suite struct HTTP2TLSTests {
+    @Test func alpnNegotiatesH2AndHTTP11ClientsStillConnect() throws {
+        let pair = try CertificatePair(commonName: "h2.test")
+        let server = try ServerProcess(["--tls-cert", pair.certificate, "--tls-key", pair.key, "--http2", "on"])
+        let url = "https://127.0.0.1:\(server.port)/"
+        let h2 = try run("curl", "-s", "-i", "--http2", "--cacert", pair.certificate, url)
+        #expect(h2.output.hasPrefix("HTTP/2 200"), "\(h2.output.prefix(200)) \(h2.errors)")
+        #expect(h2.output.hasSuffix("Hello from eventserver\n"))
+        let h1 = try run("curl", "-s", "-i", "--http1.1", "--cacert", pair.certificate, url)
+        #expect(h1.output.hasPrefix("HTTP/1.1 200"))
+        server.send(SIGUSR1)
+        try server.waitForLog(containing: "entered maintenance")
+        #expect(try run("curl", "-s", "-i", "--http2", "--cacert", pair.certificate, url).output.hasPrefix("HTTP/2 503"))
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/h2load") else { return }
+        server.send(SIGUSR2)
+        try server.waitForLog(containing: "left maintenance")
+        let load = try runProgram("h2load", ["-n", "2000", "-c", "4", "-m", "10", url])
+        #expect(load.output.contains("2000 succeeded, 0 failed, 0 errored, 0 timeout"), "\(load.output)")
+    }
+
+    @Test func withoutTheFlagTLSStaysHTTP11() throws {
+        let pair = try CertificatePair(commonName: "h1.test")
+        let server = try ServerProcess(["--tls-cert", pair.certificate, "--tls-key", pair.key])
+        let answer = try run("curl", "-s", "-i", "--http2", "--cacert", pair.certificate, "https://127.0.0.1:\(server.port)/")
+        #expect(answer.output.hasPrefix("HTTP/1.1 200"), "\(answer.output.prefix(120))")
+    }
+}

@@ -18,6 +18,9 @@ void *ctls_server_context_new(const char *certificate, const char *key, char *er
 /// Drops the caller's reference; connections still using the context keep theirs.
 void ctls_server_context_free(void *context);
 
+/// Offers h2 ahead of http/1.1 in ALPN on connections made with `context` from now on.
+void ctls_server_context_offer_h2(void *context);
+
 /// A bufferevent that accepts a TLS connection on `context` (evhttp sets the socket later);
 /// freeing it frees the SSL object. NULL when it cannot be created.
 struct bufferevent *ctls_accepting_bufferevent(struct event_base *base, void *context);

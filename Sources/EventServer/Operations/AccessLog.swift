@@ -105,7 +105,7 @@ public final class AccessLog {
                 append("?")
                 appendEscaped(query)
             }
-            append(request.minorVersion == 0 ? " HTTP/1.0" : " HTTP/1.1")
+            append(Self.protocolName(request, prefix: " "))
         } else {
             append("-")
         }
@@ -157,7 +157,7 @@ public final class AccessLog {
             append("null")
         }
         append(",\"protocol\":")
-        append(request == nil ? "null" : request!.minorVersion == 0 ? "\"HTTP/1.0\"" : "\"HTTP/1.1\"")
+        append(request.map { "\"" + Self.protocolName($0, prefix: "") + "\"" } ?? "null")
         append(",\"status\":")
         append(String(entry.status))
         append(",\"bytes\":")
@@ -211,6 +211,12 @@ public final class AccessLog {
                 buffer.append(byte)
             }
         }
+    }
+
+    /// `HTTP/1.1`, `HTTP/1.0` or `HTTP/2.0`, after `prefix`.
+    private static func protocolName(_ request: Request, prefix: String) -> String {
+        if request.majorVersion == 2 { return prefix + "HTTP/2.0" }
+        return prefix + (request.minorVersion == 0 ? "HTTP/1.0" : "HTTP/1.1")
     }
 
     /// `text` as a JSON string, or `null`.

@@ -58,8 +58,8 @@ public struct ServerConfiguration: Sendable {
     public var accessLogPath: String?
     /// How the access log writes its lines: Combined Log Format or one JSON object a line.
     public var accessLogFormat = AccessLogFormat.combined
-    /// Whether a plain-HTTP connection that begins with the HTTP/2 preface (prior knowledge,
-    /// h2c) is served as HTTP/2. Off by default while HTTP/2 is incomplete (no TLS ALPN yet):
+    /// Whether HTTP/2 is served: on the plain port to clients with prior knowledge (h2c), over TLS
+    /// to clients that choose h2 in ALPN. Off by default while it is experimental:
     /// `docs/architecture.md`, "HTTP/2".
     public var http2 = false
     /// Whether each request gets an id (a trusted balancer's `X-Request-ID`, or one made here),

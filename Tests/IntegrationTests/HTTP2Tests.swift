@@ -365,3 +365,24 @@ struct RawHTTP2Client {
         #expect(answer.output.hasPrefix("HTTP/1.1 200"), "\(answer.output.prefix(120))")
     }
 }
+
+/// The access log names the protocol a request came over.
+@Suite struct HTTP2AccessLogTests {
+    @Test func http2RequestsAreLoggedAsHTTP20() throws {
+        let log = temporaryPath("access")
+        defer { try? FileManager.default.removeItem(atPath: log) }
+        let server = try ServerProcess(["--http2", "on", "--access-log", log, "--access-log-format", "json"])
+        #expect(try HTTP2Tests.h2(server.port, "/over-h2").output.hasPrefix("HTTP/2 404"))
+        #expect(try HTTPConnection(port: server.port).get("/over-h1").status == 404)
+        let deadline = Date().addingTimeInterval(10)
+        var text = ""
+        while Date() < deadline {
+            text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            if text.contains("/over-h1") && text.contains("/over-h2") { break }
+            usleep(20_000)
+        }
+        let lines = text.split(separator: "\n")
+        #expect(lines.contains { $0.contains("\"target\":\"/over-h2\"") && $0.contains("\"protocol\":\"HTTP/2.0\"") }, "\(text)")
+        #expect(lines.contains { $0.contains("\"target\":\"/over-h1\"") && $0.contains("\"protocol\":\"HTTP/1.1\"") })
+    }
+}

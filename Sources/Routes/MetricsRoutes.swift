@@ -32,6 +32,10 @@ public struct MetricsRoutes: RouteModule {
                 statistics.responsesByStatus.map { ("{code=\"\($0.code)\"}", String($0.count)) })
             metric("eventserver_http_requests_total", "counter", "Requests received.", [("", String(statistics.requestsReceived))])
             metric(
+                "eventserver_http_responses_by_protocol_total", "counter", "Replies sent, by protocol.",
+                [("{protocol=\"http/1.1\"}", String(statistics.repliesSent - statistics.http2Replies)),
+                 ("{protocol=\"h2\"}", String(statistics.http2Replies))])
+            metric(
                 "eventserver_maintenance", "gauge", "1 while in maintenance, 0 while serving.",
                 [("", maintenance.isActive ? "1" : "0")])
             metric(

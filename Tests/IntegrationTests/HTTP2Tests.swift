@@ -386,3 +386,15 @@ struct RawHTTP2Client {
         #expect(lines.contains { $0.contains("\"target\":\"/over-h1\"") && $0.contains("\"protocol\":\"HTTP/1.1\"") })
     }
 }
+
+/// `/metrics` counts replies by protocol.
+@Suite struct HTTP2MetricsTests {
+    @Test func repliesAreCountedByProtocol() throws {
+        let server = try ServerProcess(["--http2", "on"])
+        for _ in 0..<3 { #expect(try HTTP2Tests.h2(server.port, "/").output.hasPrefix("HTTP/2 200")) }
+        #expect(try HTTPConnection(port: server.port).get("/").status == 200)
+        let metrics = try parseWithPrometheusClient(try HTTPConnection(port: server.port).get("/metrics").text)
+        #expect(metrics["eventserver_http_responses_by_protocol_total{protocol=\"h2\"}"] == 3, "\(metrics.keys.filter { $0.contains("protocol") })")
+        #expect(metrics["eventserver_http_responses_by_protocol_total{protocol=\"http/1.1\"}"] == 1)
+    }
+}

@@ -49,6 +49,7 @@ final class RequestDispatcher: HTTPResponder {
 
     private func record(_ request: Request, _ response: Response, gateRepliesBefore: Int) {
         statistics.recordResponse(response.status)
+        if request.majorVersion == 2 { statistics.http2Replies += 1 }
         if let accessLog {
             let gated = maintenance.repliesSent != gateRepliesBefore
             let bytes = request.method == .head ? 0 : response.contentLength

@@ -9,6 +9,8 @@ internal import Evhttp
 public final class ServerStatistics {
     /// Requests that reached the server (maintenance replies and refusals included).
     @exclusivity(unchecked) public internal(set) var requestsReceived = 0
+    /// Replies sent over HTTP/2 (the rest went over HTTP/1.x).
+    @exclusivity(unchecked) public internal(set) var http2Replies = 0
     /// Completed SIGHUP reloads.
     @exclusivity(unchecked) public internal(set) var reloads = 0
     @exclusivity(unchecked) private var responsesByCode = [Int](repeating: 0, count: 600)
@@ -38,6 +40,9 @@ public final class ServerStatistics {
 
     /// Seconds since the server started, from a monotonic clock.
     public var uptimeSeconds: Double { MonotonicClock.seconds() - startedAt }
+
+    /// Replies sent so far, all protocols.
+    public var repliesSent: Int { responsesByCode.reduce(0, +) }
 
     /// Replies sent so far, by status code, for codes that occurred.
     public var responsesByStatus: [(code: Int, count: Int)] {

@@ -398,3 +398,37 @@ struct RawHTTP2Client {
         #expect(metrics["eventserver_http_responses_by_protocol_total{protocol=\"http/1.1\"}"] == 1)
     }
 }
+
+/// Multiplexed HTTP/2 load while maintenance flips back and forth: every request is answered
+/// (200 or the 503 page), none errors or times out, and the server ends serving.
+@Suite struct HTTP2SignalStormTests {
+    @Test func h2loadThroughAUsr1Usr2Storm() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/h2load") else {
+            Issue.record("h2load is not installed (nghttp2-client)")
+            return
+        }
+        let server = try ServerProcess(["--http2", "on"])
+        let load = Process()
+        load.executableURL = URL(fileURLWithPath: "/usr/bin/h2load")
+        load.arguments = ["-n", "40000", "-c", "10", "-m", "10", "http://127.0.0.1:\(server.port)/"]
+        let output = Pipe()
+        load.standardOutput = output
+        load.standardError = FileHandle.nullDevice
+        try load.run()
+        var signals = 0
+        while load.isRunning && signals < 400 {  // bounded: 400 signals at most, 10 ms apart
+            server.send(signals % 2 == 0 ? SIGUSR1 : SIGUSR2)
+            signals += 1
+            usleep(10_000)
+        }
+        server.send(SIGUSR2)
+        load.waitUntilExit()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let line = text.split(separator: "\n").first { $0.hasPrefix("requests:") }.map(String.init) ?? text
+        #expect(line.contains("40000 done"), "\(line)")
+        #expect(line.contains("0 errored, 0 timeout"), "\(line)")
+        #expect(signals > 0)
+        try server.waitForState("serving")
+        #expect(try HTTP2Tests.h2(server.port, "/").output.hasPrefix("HTTP/2 200"))
+    }
+}

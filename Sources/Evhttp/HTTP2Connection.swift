@@ -133,7 +133,7 @@ final class HTTP2Connection {
         guard nghttp2_submit_settings(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), &settings, settings.count) == 0 else { return false }
         bufferevent_setcb(bufferevent, http2ReadCallback, http2WriteCallback, http2EventCallback, context)
         bufferevent_enable(bufferevent, Int16(EV_READ | EV_WRITE))
-        return receive(initialBytes) && flush()
+        return initialBytes.withUnsafeBufferPointer { receive($0) } && flush()
     }
 
     /// Ends the connection gracefully (the server is stopping): GOAWAY, then close once written.
@@ -155,10 +155,10 @@ final class HTTP2Connection {
         if !ok || !flush() { close() }
     }
 
-    private func receive(_ bytes: some Collection<UInt8>) -> Bool {
+    /// Feeds `bytes` to nghttp2 in place (the input buffer's, or the bytes read before the hand-off).
+    private func receive(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let session else { return false }
-        let consumed = Array(bytes).withUnsafeBufferPointer { nghttp2_session_mem_recv(session, $0.baseAddress, $0.count) }
-        return consumed >= 0
+        return nghttp2_session_mem_recv(session, bytes.baseAddress, bytes.count) >= 0
     }
 
     /// Hands nghttp2's pending frames to the bufferevent; false when the session failed.
@@ -301,7 +301,7 @@ final class HTTP2Connection {
         var hasContentType = false
         for field in response.headers where !ReplyHead.isFramingHeader(field.name) && field.isSendable {
             let name = field.name.lowercased()
-            if ["keep-alive", "upgrade", "proxy-connection"].contains(name) { continue }
+            if Self.connectionSpecific.contains(name) { continue }
             if name == "content-type" { hasContentType = true }
             fields.append((name, field.value))
         }
@@ -465,6 +465,8 @@ final class HTTP2Connection {
     private static let badRequest = Response(status: .badRequest, body: Array("bad request\n".utf8))
     private static let headersTooLarge = Response(
         status: .requestHeaderFieldsTooLarge, body: Array("request header fields too large\n".utf8))
+    /// Fields HTTP/2 forbids (RFC 9113 §8.2.2), beyond the framing ones `ReplyHead` already drops.
+    private static let connectionSpecific: Set<String> = ["keep-alive", "upgrade", "proxy-connection"]
     private static let internalError = Response(status: .internalServerError, body: Array("internal server error\n".utf8))
 }
 

@@ -181,13 +181,22 @@ final class Connection {
 
     /// Holds the first bytes out of evhttp's sight while they could be the HTTP/2 preface
     /// (`PRI * HTTP/2.0` would otherwise reach evhttp as a request line); the preface hands the
-    /// socket to HTTP/2, anything else goes on as HTTP/1.1.
+    /// socket to HTTP/2, anything else goes on as HTTP/1.1. An HTTP/1.1 request differs from the
+    /// preface in its first bytes, so it is told apart by a look in place, nothing moved.
     private func checkPreface(_ input: OpaquePointer) {
+        let preface = HTTP2Connection.preface
         let length = evbuffer_get_length(input)
+        if prefaceHeld.isEmpty {
+            var first = [UInt8](repeating: 0, count: min(length, preface.count))
+            evbuffer_copyout(input, &first, first.count)
+            if !preface.starts(with: first) {
+                prefaceSettled = true
+                return scan(input, added: length)
+            }
+        }
         var bytes = [UInt8](repeating: 0, count: length)
         evbuffer_remove(input, &bytes, length)
         prefaceHeld += bytes
-        let preface = HTTP2Connection.preface
         if prefaceHeld.count < preface.count && preface.starts(with: prefaceHeld) { return }  // wait for more
         prefaceSettled = true
         let held = prefaceHeld

@@ -76,9 +76,9 @@ struct ServeOptions: ParsableArguments {
     var accessLogFormat = AccessLogFormat.combined
 
     @Option(help: ArgumentHelp(
-        "Serve HTTP/2: with prior knowledge on the plain port (h2c), by ALPN over TLS. on or off; experimental.",
+        "Serve HTTP/2: with prior knowledge on the plain port (h2c), by ALPN over TLS. on or off.",
         valueName: "on|off"))
-    var http2 = Switch.off
+    var http2 = Switch.on
 
     @Flag(help: "Give each request an id: a trusted balancer's X-Request-ID (from a --proxy-protocol-from peer) or one made here; echoed as X-Request-ID and logged.")
     var requestId = false

@@ -20,6 +20,12 @@ import Glibc
 final class HTTP2Connection {
     /// One request being received, then its reply being sent.
     final class Stream {
+        /// The loop's second its HEADERS began: the header and request deadlines count from it.
+        let openedAt: Int
+        /// Whether the header block has ended, and whether a reply was submitted (to the whole
+        /// request, or a refusal before it ended): nothing more is answered after one.
+        var headComplete = false
+        var answered = false
         var method = ""
         var path = ""
         var headers = HTTPHeaders()
@@ -40,6 +46,10 @@ final class HTTP2Connection {
         /// A file reply: the region's descriptor and the next offset to read, bytes left.
         var file: (descriptor: Int32, offset: Int, remaining: Int)?
 
+        init(openedAt: Int) {
+            self.openedAt = openedAt
+        }
+
         deinit {
             if let file { Glibc.close(file.descriptor) }
             drainWaiter?.resume(throwing: CancellationError())
@@ -52,16 +62,28 @@ final class HTTP2Connection {
     /// The transport this connection answers through; it holds this connection until `close`.
     private unowned(unsafe) let transport: HTTPServerTransport
     private let peerAddress: String?
-    private let maxBodyBytes: Int
-    /// `--max-header-bytes`: a request's header fields, names and values, at most (431 past it).
-    private let maxHeaderBytes: Int
+    /// The same limits as HTTP/1.1's: `--max-header-bytes` bounds a request's header fields
+    /// (names and values, 431 past it), `--max-body-bytes` its body (413); the deadlines apply
+    /// per stream (`checkDeadlines`).
+    private let limits: HTTPLimits
     private var isClosed = false
+    /// Whether nghttp2 holds frames the output had no room for (`send`), until it drains.
+    private var isOutputFull = false
     /// Frees evhttp's connection, and with it the bufferevent and the socket, at a safe point.
     private let release: () -> Void
     /// The transport's key for this connection.
     var key: ObjectIdentifier?
     /// The loop's second when bytes last arrived (the idle clock).
     private var lastReceived: Int
+    /// Bytes handed to the output so far, those the socket had taken at the last deadline
+    /// check, and the second it last took any: a client that takes nothing for `--timeout` is
+    /// closed (write timeout), one that reads slowly is not.
+    private var bytesQueued = 0
+    private var bytesSentAtLastCheck = 0
+    private var lastWriteProgress: Int
+    /// When the shutdown notice went out (`goAway`), and whether the final GOAWAY has.
+    private var goingAwaySince: Int?
+    private var sentFinalGoAway = false
     /// The stream resets still allowed (a token bucket refilled at `resetsPerSecond`), and when
     /// it was last refilled.
     private var resetTokens = Double(HTTP2Connection.resetBurst)
@@ -76,8 +98,10 @@ final class HTTP2Connection {
     static let resetsPerSecond: UInt64 = 33
     /// CONTINUATION frames one header block may take.
     static let maxContinuations = 8
-    /// Unsent bytes above which the connection stops reading until its client takes them: a
-    /// client that sends requests and never reads the replies holds this much, not more.
+    /// Unsent bytes at which nghttp2's frames stay with nghttp2 (it makes them as the output
+    /// drains: file replies are read from disk then) and the connection stops reading until its
+    /// client takes them: a client that sends requests and never reads the replies holds this
+    /// much, not more, whatever windows it grants.
     static let outputLimit = 256 * 1024
     /// SETTINGS and PING acknowledgements queued at most, and entries one SETTINGS may carry.
     static let maxOutboundAcks = 1000
@@ -86,21 +110,62 @@ final class HTTP2Connection {
     static let preface = Array("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".utf8)
 
     init(
-        bufferevent: OpaquePointer, transport: HTTPServerTransport, peerAddress: String?, maxBodyBytes: Int,
-        maxHeaderBytes: Int, release: @escaping () -> Void
+        bufferevent: OpaquePointer, transport: HTTPServerTransport, peerAddress: String?, limits: HTTPLimits,
+        release: @escaping () -> Void
     ) {
-        self.maxHeaderBytes = maxHeaderBytes
+        self.limits = limits
         self.bufferevent = bufferevent
         self.transport = transport
         self.peerAddress = peerAddress
-        self.maxBodyBytes = maxBodyBytes
         self.release = release
         lastReceived = transport.loop.cachedUnixSeconds
+        lastWriteProgress = lastReceived
     }
 
-    /// Whether no stream is open and nothing arrived since `second`.
-    func isIdle(since second: Int) -> Bool {
-        !isClosed && streams.isEmpty && lastReceived < second
+    /// Called once a second. HTTP/1.1's deadlines, per stream: a header block unfinished after
+    /// `--header-timeout` ends the connection (nghttp2 takes no other frame until it ends); a
+    /// request unfinished after `--request-timeout`, or quiet for `--timeout`, gets 408 on its
+    /// stream; a client that takes no byte of its replies for `--timeout` is closed; a
+    /// connection with no stream, quiet for the shorter of `--timeout` and `--header-timeout`,
+    /// gets GOAWAY (as an idle HTTP/1.1 connection is closed).
+    func checkDeadlines(now: Int) {
+        guard !isClosed, let session else { return }
+        let unsent = evbuffer_get_length(bufferevent_get_output(bufferevent))
+        let bytesSent = bytesQueued - unsent
+        if unsent == 0 || bytesSent > bytesSentAtLastCheck { lastWriteProgress = now }
+        bytesSentAtLastCheck = bytesSent
+        if now - lastWriteProgress > limits.idleTimeoutSeconds {
+            transport.http2Refused(.writeTimeout, peerAddress: peerAddress)
+            return close()
+        }
+        if let since = goingAwaySince, !sentFinalGoAway, now - since >= 2 {  // a full second for the notice to arrive
+            sentFinalGoAway = true
+            let lastStream = nghttp2_session_get_last_proc_stream_id(session)
+            nghttp2_submit_goaway(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), lastStream, UInt32(NGHTTP2_NO_ERROR.rawValue), nil, 0)
+            if !flush() { return close() }
+            if streams.isEmpty && evbuffer_get_length(bufferevent_get_output(bufferevent)) == 0 { return close() }
+        }
+        if streams.isEmpty {
+            if now - lastReceived >= min(limits.idleTimeoutSeconds, limits.headerTimeoutSeconds) { terminate(NGHTTP2_NO_ERROR) }
+            return
+        }
+        let quiet = now - lastReceived > limits.idleTimeoutSeconds
+        var refused = false
+        for (streamID, stream) in streams where !stream.answered {
+            let elapsed = now - stream.openedAt
+            if !stream.headComplete && (elapsed > limits.headerTimeoutSeconds || quiet) {
+                // A header block held open stops the whole connection (a slow-client attack).
+                transport.http2Refused(.headerTimeout, peerAddress: peerAddress)
+                return terminate(NGHTTP2_ENHANCE_YOUR_CALM)
+            }
+            let refusal: ConnectionRefusal? =
+                elapsed > limits.requestTimeoutSeconds ? .requestTimeout : quiet ? .readTimeout : nil
+            guard let refusal else { continue }
+            transport.http2Refused(refusal, peerAddress: peerAddress)
+            submit(Self.timedOut, method: .get, on: streamID, stream, session)
+            refused = true
+        }
+        if refused && !flush() { close() }
     }
 
     /// Starts the session with the bytes already read (the preface and what followed).
@@ -128,18 +193,33 @@ final class HTTP2Connection {
         guard nghttp2_session_server_new2(&session, callbacks, context, options) == 0, let session else { return false }
         var settings = [
             nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS.rawValue), value: Self.maxConcurrentStreams),
-            nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE.rawValue), value: UInt32(maxHeaderBytes)),
+            nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE.rawValue), value: UInt32(limits.maxHeaderBytes)),
         ]
         guard nghttp2_submit_settings(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), &settings, settings.count) == 0 else { return false }
         bufferevent_setcb(bufferevent, http2ReadCallback, http2WriteCallback, http2EventCallback, context)
+        // `written` refills the output while a quarter is left, so the socket does not run dry.
+        bufferevent_setwatermark(bufferevent, Int16(EV_WRITE), Self.outputLimit / 4, 0)
         bufferevent_enable(bufferevent, Int16(EV_READ | EV_WRITE))
         return initialBytes.withUnsafeBufferPointer { receive($0) } && flush()
     }
 
-    /// Ends the connection gracefully (the server is stopping): GOAWAY, then close once written.
+    /// Ends the connection gracefully (the server is stopping or being replaced), as RFC 9113
+    /// §6.8 advises: a GOAWAY naming the largest stream id at once, so the client opens no more
+    /// streams here, and one to two seconds later (time for the notice to reach the client and
+    /// its requests already on the way to arrive) the final GOAWAY naming the last stream
+    /// taken; the client retries any later one elsewhere, the streams taken finish, and the
+    /// connection closes when they have (`written`).
     func goAway() {
-        guard let session, !isClosed else { return }
-        nghttp2_session_terminate_session(session, UInt32(NGHTTP2_NO_ERROR.rawValue))
+        guard let session, !isClosed, goingAwaySince == nil else { return }
+        goingAwaySince = transport.loop.cachedUnixSeconds
+        nghttp2_submit_shutdown_notice(session)
+        if !flush() { close() }
+    }
+
+    /// Ends an idle connection: GOAWAY, then close once written.
+    private func terminate(_ code: nghttp2_error_code) {
+        guard let session else { return }
+        nghttp2_session_terminate_session(session, code.rawValue)
         if !flush() { close() }
     }
 
@@ -158,7 +238,11 @@ final class HTTP2Connection {
     /// Feeds `bytes` to nghttp2 in place (the input buffer's, or the bytes read before the hand-off).
     private func receive(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let session else { return false }
-        return nghttp2_session_mem_recv(session, bytes.baseAddress, bytes.count) >= 0
+        let result = nghttp2_session_mem_recv(session, bytes.baseAddress, bytes.count)
+        if result == NGHTTP2_ERR_FLOODED.rawValue || result == NGHTTP2_ERR_TOO_MANY_CONTINUATIONS.rawValue {
+            transport.http2Refused(.flood, peerAddress: peerAddress)
+        }
+        return result >= 0
     }
 
     /// Hands nghttp2's pending frames to the bufferevent; false when the session failed.
@@ -166,7 +250,7 @@ final class HTTP2Connection {
     private func flush() -> Bool {
         guard let session else { return false }
         guard nghttp2_session_send(session) == 0 else { return false }
-        if evbuffer_get_length(bufferevent_get_output(bufferevent)) > Self.outputLimit {
+        if isOutputFull {
             bufferevent_disable(bufferevent, Int16(EV_READ))  // until `written` finds it drained
         }
         return true
@@ -175,7 +259,11 @@ final class HTTP2Connection {
     fileprivate func written() {
         guard let session else { return }
         let output = bufferevent_get_output(bufferevent)
-        bufferevent_enable(bufferevent, Int16(EV_READ))  // drained: read the next requests
+        if isOutputFull {  // drained: what nghttp2 held goes out, and the next requests are read
+            isOutputFull = false
+            bufferevent_enable(bufferevent, Int16(EV_READ))
+            if !flush() { return close() }
+        }
         if evbuffer_get_length(output) == 0 && nghttp2_session_want_read(session) == 0
             && nghttp2_session_want_write(session) == 0
         {
@@ -203,24 +291,37 @@ final class HTTP2Connection {
     }
 
     fileprivate func send(_ data: UnsafePointer<UInt8>, _ length: Int) -> Int {
+        if evbuffer_get_length(bufferevent_get_output(bufferevent)) >= Self.outputLimit {
+            isOutputFull = true
+            return Int(NGHTTP2_ERR_WOULDBLOCK.rawValue)
+        }
         bufferevent_write(bufferevent, data, length)
+        bytesQueued += length
         return length
     }
 
     // MARK: Requests and replies
 
     fileprivate func beginRequest(_ streamID: Int32) {
-        streams[streamID] = Stream()
+        streams[streamID] = Stream(openedAt: transport.loop.cachedUnixSeconds)
     }
 
-    fileprivate func header(_ streamID: Int32, name: String, value: String) {
+    fileprivate func headComplete(_ streamID: Int32) {
+        streams[streamID]?.headComplete = true
+    }
+
+    /// Counts a field before decoding it, so fields past the limit (an HPACK bomb's thousands of
+    /// references to one large entry) cost no copy.
+    fileprivate func header(_ streamID: Int32, name rawName: UnsafeBufferPointer<UInt8>, value rawValue: UnsafeBufferPointer<UInt8>) {
         guard let stream = streams[streamID], !stream.headersTooLarge else { return }
-        stream.headerBytes += name.utf8.count + value.utf8.count
-        guard stream.headerBytes <= maxHeaderBytes else {
+        stream.headerBytes += rawName.count + rawValue.count
+        guard stream.headerBytes <= limits.maxHeaderBytes else {
             stream.headersTooLarge = true
             stream.headers = HTTPHeaders()
             return
         }
+        let name = String(decoding: rawName, as: UTF8.self)
+        let value = String(decoding: rawValue, as: UTF8.self)
         switch name {
         case ":method": stream.method = value
         case ":path": stream.path = value
@@ -231,8 +332,8 @@ final class HTTP2Connection {
     }
 
     fileprivate func data(_ streamID: Int32, _ bytes: UnsafeBufferPointer<UInt8>) {
-        guard let stream = streams[streamID], !stream.bodyTooLarge else { return }
-        guard stream.body.count + bytes.count <= maxBodyBytes else {
+        guard let stream = streams[streamID], !stream.bodyTooLarge, !stream.answered else { return }
+        guard stream.body.count + bytes.count <= limits.maxBodyBytes else {
             stream.bodyTooLarge = true
             stream.body = []
             return
@@ -242,7 +343,7 @@ final class HTTP2Connection {
 
     /// The request on `streamID` is complete: answer it.
     fileprivate func requestComplete(_ streamID: Int32) {
-        guard let stream = streams[streamID], let session else { return }
+        guard let stream = streams[streamID], !stream.answered, let session else { return }
         guard !stream.headersTooLarge else { return submit(Self.headersTooLarge, method: .get, on: streamID, stream, session) }
         guard !stream.bodyTooLarge else { return submit(Self.tooLarge, method: .post, on: streamID, stream, session) }
         guard let method = HTTPMethod(rawValue: stream.method), stream.path.first == "/" else {
@@ -295,6 +396,7 @@ final class HTTP2Connection {
     }
 
     private func submit(_ response: Response, method: HTTPMethod, on streamID: Int32, _ stream: Stream, _ session: OpaquePointer) {
+        stream.answered = true
         let sendsBody = !response.status.forbidsBody
         var fields: [(String, String)] = [(":status", String(response.status.code))]
         fields.append(("date", transport.dateCache.value(at: transport.loop.cachedUnixSeconds)))
@@ -467,6 +569,7 @@ final class HTTP2Connection {
         status: .requestHeaderFieldsTooLarge, body: Array("request header fields too large\n".utf8))
     /// Fields HTTP/2 forbids (RFC 9113 §8.2.2), beyond the framing ones `ReplyHead` already drops.
     private static let connectionSpecific: Set<String> = ["keep-alive", "upgrade", "proxy-connection"]
+    private static let timedOut = Response(status: .requestTimeout, body: Array("request timeout\n".utf8))
     private static let internalError = Response(status: .internalServerError, body: Array("internal server error\n".utf8))
 }
 
@@ -493,9 +596,8 @@ private func headerCallback(
 ) -> Int32 {
     guard let frame, let name, let value else { return 0 }
     connection(context)?.header(
-        cnghttp2_frame_stream_id(frame),
-        name: String(decoding: UnsafeBufferPointer(start: name, count: nameLength), as: UTF8.self),
-        value: String(decoding: UnsafeBufferPointer(start: value, count: valueLength), as: UTF8.self))
+        cnghttp2_frame_stream_id(frame), name: UnsafeBufferPointer(start: name, count: nameLength),
+        value: UnsafeBufferPointer(start: value, count: valueLength))
     return 0
 }
 
@@ -512,6 +614,7 @@ private func frameReceivedCallback(_: OpaquePointer?, _ frame: UnsafePointer<ngh
     guard let frame else { return 0 }
     let type = cnghttp2_frame_type(frame)
     let endsStream = cnghttp2_frame_flags(frame) & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0
+    if type == UInt8(NGHTTP2_HEADERS.rawValue) { connection(context)?.headComplete(cnghttp2_frame_stream_id(frame)) }
     if endsStream && (type == UInt8(NGHTTP2_HEADERS.rawValue) || type == UInt8(NGHTTP2_DATA.rawValue)) {
         connection(context)?.requestComplete(cnghttp2_frame_stream_id(frame))
     } else if type == UInt8(NGHTTP2_RST_STREAM.rawValue) {

@@ -36,13 +36,17 @@ public enum ConnectionRefusal: Hashable, Sendable {
     /// The client took no byte of its reply for `--timeout` seconds (closed: nothing more can
     /// be sent to it).
     case writeTimeout
+    /// An HTTP/2 client flooded the connection with frames that cost the server work and give
+    /// nothing back (SETTINGS or PING it never reads the answers to, endless CONTINUATION):
+    /// dropped at once, as nghttp2 advises.
+    case flood
 
     /// The status sent before closing; nil when the connection is closed without a reply.
     public var status: HTTPStatus? {
         switch self {
         case let .violation(violation): violation.status
         case .headerTimeout, .requestTimeout, .readTimeout: .requestTimeout
-        case .idleTimeout, .writeTimeout: nil
+        case .idleTimeout, .writeTimeout, .flood: nil
         }
     }
 
@@ -55,6 +59,7 @@ public enum ConnectionRefusal: Hashable, Sendable {
         case .idleTimeout: "idle_timeout"
         case .readTimeout: "read_timeout"
         case .writeTimeout: "write_timeout"
+        case .flood: "flood"
         }
     }
 }

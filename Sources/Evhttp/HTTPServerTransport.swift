@@ -84,11 +84,10 @@ public final class HTTPServerTransport {
         tracker.responder = responder
         if servesHTTP2 { tls?.offerHTTP2() }
         tracker.tls = tls
-        let (maxBodyBytes, maxHeaderBytes) = (limits.maxBodyBytes, limits.maxHeaderBytes)
         tracker.startHTTP2 = { [unowned self, unowned tracker] connection, initialBytes, peerAddress in
             let http2 = HTTP2Connection(
-                bufferevent: connection.bufferevent, transport: self, peerAddress: peerAddress, maxBodyBytes: maxBodyBytes,
-                maxHeaderBytes: maxHeaderBytes, release: { [unowned tracker] in tracker.releaseHandedOff(connection) })
+                bufferevent: connection.bufferevent, transport: self, peerAddress: peerAddress, limits: limits,
+                release: { [unowned tracker] in tracker.releaseHandedOff(connection) })
             http2Connections[ObjectIdentifier(connection)] = http2
             http2.key = ObjectIdentifier(connection)
             if !http2.start(with: initialBytes) { http2.close() }
@@ -96,10 +95,9 @@ public final class HTTPServerTransport {
         tracker.handedOffClosed = { [unowned self] connection in
             http2Connections[ObjectIdentifier(connection)]?.abandon()
         }
-        let idleSeconds = min(limits.idleTimeoutSeconds, limits.headerTimeoutSeconds)
         try loop.every(seconds: 1) { [unowned self, unowned tracker] in
             tracker.checkDeadlines()
-            closeIdleHTTP2Connections(after: idleSeconds)
+            checkHTTP2Deadlines()
         }
     }
 
@@ -175,14 +173,17 @@ public final class HTTPServerTransport {
         }
     }
 
-    /// HTTP/2 connections with no stream open and nothing received for `seconds` (the shorter of
-    /// `--timeout` and `--header-timeout`, as an idle HTTP/1.1 connection) get GOAWAY and close.
-    private func closeIdleHTTP2Connections(after seconds: Int) {
+    /// HTTP/2 connections keep HTTP/1.1's deadlines per stream (`HTTP2Connection.checkDeadlines`).
+    private func checkHTTP2Deadlines() {
         guard !http2Connections.isEmpty else { return }
         let now = loop.cachedUnixSeconds
-        for connection in Array(http2Connections.values) where connection.isIdle(since: now - seconds) {
-            connection.goAway()
-        }
+        for connection in Array(http2Connections.values) { connection.checkDeadlines(now: now) }
+    }
+
+    /// An HTTP/2 stream or connection was refused by a deadline: counted and logged as HTTP/1.1's.
+    func http2Refused(_ refusal: ConnectionRefusal, peerAddress: String?) {
+        counters.refusals[refusal, default: 0] += 1
+        responder.transportRefused(refusal, peerAddress: peerAddress)
     }
 
     /// An HTTP/2 connection closed: it is let go, and a drain waiting for it may end.

@@ -65,11 +65,17 @@ import Testing
         #expect(try server.waitForExit() == 0)
     }
 
-    @Test func offByDefault() throws {
+    @Test func onByDefault() throws {
         let server = try ServerProcess([])
+        #expect(try Self.h2(server.port, "/").output.hasPrefix("HTTP/2 200"))
+        #expect(try HTTPConnection(port: server.port).get("/").status == 200)
+    }
+
+    @Test func offWhenTurnedOff() throws {
+        let server = try ServerProcess(["--http2", "off"])
         // The preface is read as an HTTP/1.1 request without Host: refused (400, closed), counted.
         let refused = try Self.h2(server.port, "/")
-        #expect(refused.status != 0, "curl spoke HTTP/2 to a server without --http2: \(refused.output)")
+        #expect(refused.status != 0, "curl spoke HTTP/2 to a server with --http2 off: \(refused.output)")
         #expect(try refusals(server)["missing_host"] == 1)
         #expect(try HTTPConnection(port: server.port).get("/").status == 200)
     }
@@ -177,9 +183,36 @@ struct RawHTTP2Client {
                 UInt8(stream >> 24 & 0x7F), UInt8(stream >> 16 & 0xFF), UInt8(stream >> 8 & 0xFF), UInt8(stream & 0xFF)] + payload
     }
 
-    /// HEADERS for `GET /` (HPACK static table: :method GET, :scheme http, :path /), END_HEADERS.
+    /// :method GET, :scheme http (HPACK static table), :authority localhost (literal, indexed
+    /// name 1): a request without :authority or Host is malformed (RFC 9113 §8.3.1).
+    static let getHead: [UInt8] = [0x82, 0x86, 0x01, 0x09] + Array("localhost".utf8)
+
+    /// HEADERS for `GET /` (`getHead` and :path / from the static table), END_HEADERS.
     static func getRoot(stream: UInt32, endStream: Bool = true) -> [UInt8] {
-        frame(type: 1, flags: 0x4 | (endStream ? 0x1 : 0), stream: stream, [0x82, 0x86, 0x84])
+        frame(type: 1, flags: 0x4 | (endStream ? 0x1 : 0), stream: stream, getHead + [0x84])
+    }
+
+    /// Sends `frame(index)` for index 0, 1, … up to `most`, in 16 KiB batches, until the
+    /// kernel's buffers are full and a batch stays unsent for 2 s (true), or all are sent.
+    func sendUntilBlocked(most: Int, _ frame: (Int) -> [UInt8]) -> Bool {
+        var flags = fcntl(socket, F_GETFL)
+        flags |= O_NONBLOCK
+        _ = fcntl(socket, F_SETFL, flags)
+        defer { _ = fcntl(socket, F_SETFL, flags & ~O_NONBLOCK) }
+        var batch: [UInt8] = []
+        for index in 0..<most {
+            batch += frame(index)
+            guard batch.count > 16_384 || index == most - 1 else { continue }
+            var offset = 0
+            let deadline = Date().addingTimeInterval(2)
+            while offset < batch.count && Date() < deadline {  // give a reading server time to read
+                let sent = batch[offset...].withUnsafeBytes { Glibc.send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                if sent > 0 { offset += sent } else { usleep(10_000) }
+            }
+            if offset < batch.count { return true }
+            batch = []
+        }
+        return false
     }
 
     func send(_ bytes: [UInt8]) throws {
@@ -216,6 +249,26 @@ struct RawHTTP2Client {
         return (types, goAwayCode, closed)
     }
 
+    /// The next frame, or nil when the connection closed (or nothing came within 15 s).
+    func nextFrame() -> (type: UInt8, flags: UInt8, stream: UInt32, payload: [UInt8])? {
+        guard let head = receive(9) else { return nil }
+        let length = Int(head[0]) << 16 | Int(head[1]) << 8 | Int(head[2])
+        let stream = head[5...8].reduce(0) { $0 << 8 | UInt32($1) } & 0x7FFF_FFFF
+        guard let payload = length == 0 ? [] : receive(length) else { return nil }
+        return (head[3], head[4], stream, payload)
+    }
+
+    private func receive(_ count: Int) -> [UInt8]? {
+        var bytes = [UInt8](repeating: 0, count: count)
+        var offset = 0
+        while offset < count {
+            let received = bytes[offset...].withUnsafeMutableBytes { recv(socket, $0.baseAddress, $0.count, 0) }
+            guard received > 0 else { return nil }
+            offset += received
+        }
+        return bytes
+    }
+
     func close() { Glibc.close(socket) }
 }
 
@@ -237,6 +290,71 @@ struct RawHTTP2Client {
         #expect(seen.goAwayCode == 0xB, "GOAWAY error code \(String(describing: seen.goAwayCode)), frames \(seen.types.count)")
         #expect(try HTTP2Tests.h2(server.port, "/").output.hasPrefix("HTTP/2 200"))
         #expect(try HTTPConnection(port: server.port).get("/").status == 200)
+    }
+
+    /// One header field put in the HPACK table, then referenced by one byte each: 16 KiB of
+    /// frame would expand to ~50 MB of fields. The fields are counted as they are decoded and
+    /// dropped past `--max-header-bytes`: the stream gets 431, the server's memory stays flat.
+    @Test func anHPACKBombGets431() throws {
+        let server = try ServerProcess([])
+        let client = try RawHTTP2Client(port: server.port)
+        defer { client.close() }
+        let before = HTTP2BackpressureTests.residentKiB(server.pid)
+        let name = Array("x-bomb".utf8)
+        let value = [UInt8](repeating: 0x61, count: 4000)
+        // 0x40: literal with incremental indexing, new name; the value's length on 7 bits with
+        // prefix 127 then 4000 - 127 = 3873 as 0xA1 0x1E; 0xBE: the entry just indexed (62).
+        var block = RawHTTP2Client.getHead + [0x84, 0x40, UInt8(name.count)] + name + [0x7F, 0xA1, 0x1E] + value
+        block += [UInt8](repeating: 0xBE, count: 16_384 - block.count)
+        try client.send(RawHTTP2Client.frame(type: 1, flags: 0x5, stream: 1, block))
+        var status: [UInt8]?
+        while let frame = client.nextFrame() {
+            if frame.stream == 1 && frame.type == 1 { status = frame.payload; break }
+        }
+        // :status 431 is not in the static table: literal, indexed name 8 (:status), "431" first.
+        #expect(status.map { Array($0.prefix(5).suffix(3)) == Array("431".utf8) } == true, "HEADERS \(String(describing: status))")
+        #expect(HTTP2BackpressureTests.residentKiB(server.pid) - before < 8 * 1024)
+        try client.send(RawHTTP2Client.getRoot(stream: 3))
+        #expect(HTTP2DeadlineTests.body(of: 3, from: client) == Array("Hello from eventserver\n".utf8))
+    }
+
+    /// A header block that never ends, one CONTINUATION after another (CVE-2024-27316's
+    /// family): past a few frames the connection is dropped and counted as a flood.
+    @Test func aContinuationFloodIsDropped() throws {
+        let server = try ServerProcess([])
+        let attacker = try RawHTTP2Client(port: server.port)
+        defer { attacker.close() }
+        var flood = RawHTTP2Client.frame(type: 1, flags: 0x1, stream: 1, [0x82, 0x86, 0x84])
+        for _ in 0..<10_000 {
+            flood += RawHTTP2Client.frame(type: 9, flags: 0, stream: 1, [0x40, 1, 0x78, 1, 0x79])  // x: y
+        }
+        try? attacker.send(flood)  // the server closes before the flood is all sent
+        #expect(attacker.readUntilClosed().closed)
+        #expect(try refusals(server)["flood"] == 1)
+        #expect(try HTTP2Tests.h2(server.port, "/").output.hasPrefix("HTTP/2 200"))
+    }
+
+    /// SETTINGS or PING frames whose acknowledgements are never read: the acknowledgements fill
+    /// the output, the server stops reading (its memory stays flat), and after `--timeout` with
+    /// nothing taken the connection is closed. nghttp2 also bounds the acknowledgements it
+    /// queues (a flood past 1,000 drops the connection at once).
+    @Test(arguments: [(UInt8(4), [UInt8]()), (UInt8(6), [UInt8](repeating: 7, count: 8))])
+    func aSettingsOrPingFloodNeverReadIsStoppedAndClosed(type: UInt8, payload: [UInt8]) throws {
+        let server = try ServerProcess(["--timeout", "2"])
+        let before = HTTP2BackpressureTests.residentKiB(server.pid)
+        let attacker = try RawHTTP2Client(port: server.port)
+        defer { attacker.close() }
+        var size: Int32 = 4096
+        setsockopt(attacker.socket, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        let blocked = attacker.sendUntilBlocked(most: 4_000_000) { _ in RawHTTP2Client.frame(type: type, flags: 0, stream: 0, payload) }
+        #expect(blocked, "the server read every frame of a client that never reads")
+        #expect(HTTP2BackpressureTests.residentKiB(server.pid) - before < 16 * 1024)
+        let deadline = Date().addingTimeInterval(20)
+        while try (refusals(server)["write_timeout"] ?? 0) + (refusals(server)["flood"] ?? 0) == 0 && Date() < deadline {
+            usleep(100_000)
+        }
+        #expect(attacker.readUntilClosed().closed)
+        #expect(try HTTP2Tests.h2(server.port, "/").output.hasPrefix("HTTP/2 200"))
     }
 
     @Test func headerFieldsOverTheLimitGet431() throws {
@@ -262,34 +380,13 @@ struct RawHTTP2Client {
         let before = Self.residentKiB(server.pid)
         let client = try RawHTTP2Client(port: server.port)
         defer { client.close() }
-        var flags = fcntl(client.socket, F_GETFL)
-        flags |= O_NONBLOCK
-        _ = fcntl(client.socket, F_SETFL, flags)
         // Up to a million requests (a window update first, so replies are not held by flow
         // control alone), sent until the kernel's buffers are full: the replies fill the
         // client's side, then the server's output, and the server stops reading.
-        let most = 1_000_000
-        var batch = RawHTTP2Client.frame(type: 8, flags: 0, stream: 0, [0x7F, 0xFF, 0x00, 0x00])
-        var sentRequests = 0
-        var blocked = false
-        for index in 0..<most {
-            batch += RawHTTP2Client.getRoot(stream: UInt32(1 + 2 * index))
-            guard batch.count > 16_384 else { continue }
-            var offset = 0
-            let deadline = Date().addingTimeInterval(2)
-            while offset < batch.count && Date() < deadline {  // give a reading server time to read
-                let sent = batch[offset...].withUnsafeBytes { Glibc.send(client.socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-                if sent > 0 { offset += sent } else { usleep(10_000) }
-            }
-            if offset < batch.count {
-                blocked = true
-                break
-            }
-            sentRequests = index + 1
-            batch = []
-        }
+        try client.send(RawHTTP2Client.frame(type: 8, flags: 0, stream: 0, [0x7F, 0xFF, 0x00, 0x00]))
+        let blocked = client.sendUntilBlocked(most: 1_000_000) { RawHTTP2Client.getRoot(stream: UInt32(1 + 2 * $0)) }
         let after = Self.residentKiB(server.pid)
-        #expect(blocked, "the server read all \(sentRequests) requests of a client that never reads")
+        #expect(blocked, "the server read all the requests of a client that never reads")
         #expect(after - before < 16 * 1024, "resident memory grew by \(after - before) KiB")
         // Others are served meanwhile.
         #expect(try HTTP2Tests.h2(server.port, "/").output.hasPrefix("HTTP/2 200"))
@@ -338,8 +435,8 @@ struct RawHTTP2Client {
     }
 }
 
-/// HTTP/2 over TLS: ALPN offers h2 ahead of http/1.1 with `--http2 on`; HTTP/1.1-only clients
-/// are served as before, and without `--http2` ALPN offers http/1.1 alone.
+/// HTTP/2 over TLS: ALPN offers h2 ahead of http/1.1 (`--http2 on`, the default); HTTP/1.1-only
+/// clients are served as before, and with `--http2 off` ALPN offers http/1.1 alone.
 @Suite struct HTTP2TLSTests {
     @Test func alpnNegotiatesH2AndHTTP11ClientsStillConnect() throws {
         let pair = try CertificatePair(commonName: "h2.test")
@@ -360,9 +457,9 @@ struct RawHTTP2Client {
         #expect(load.output.contains("2000 succeeded, 0 failed, 0 errored, 0 timeout"), "\(load.output)")
     }
 
-    @Test func withoutTheFlagTLSStaysHTTP11() throws {
+    @Test func turnedOffTLSStaysHTTP11() throws {
         let pair = try CertificatePair(commonName: "h1.test")
-        let server = try ServerProcess(["--tls-cert", pair.certificate, "--tls-key", pair.key])
+        let server = try ServerProcess(["--tls-cert", pair.certificate, "--tls-key", pair.key, "--http2", "off"])
         let answer = try run("curl", "-s", "-i", "--http2", "--cacert", pair.certificate, "https://127.0.0.1:\(server.port)/")
         #expect(answer.output.hasPrefix("HTTP/1.1 200"), "\(answer.output.prefix(120))")
     }
@@ -405,18 +502,8 @@ struct RawHTTP2Client {
 /// (200 or the 503 page), none errors or times out, and the server ends serving.
 @Suite struct HTTP2SignalStormTests {
     @Test func h2loadThroughAUsr1Usr2Storm() throws {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/h2load") else {
-            Issue.record("h2load is not installed (nghttp2-client)")
-            return
-        }
         let server = try ServerProcess(["--http2", "on"])
-        let load = Process()
-        load.executableURL = URL(fileURLWithPath: "/usr/bin/h2load")
-        load.arguments = ["-n", "40000", "-c", "10", "-m", "10", "http://127.0.0.1:\(server.port)/"]
-        let output = Pipe()
-        load.standardOutput = output
-        load.standardError = FileHandle.nullDevice
-        try load.run()
+        let load = try H2Load(["-n", "40000", "-c", "10", "-m", "10", "http://127.0.0.1:\(server.port)/"])
         var signals = 0
         while load.isRunning && signals < 400 {  // bounded: 400 signals at most, 10 ms apart
             server.send(signals % 2 == 0 ? SIGUSR1 : SIGUSR2)
@@ -424,13 +511,70 @@ struct RawHTTP2Client {
             usleep(10_000)
         }
         server.send(SIGUSR2)
-        load.waitUntilExit()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let line = text.split(separator: "\n").first { $0.hasPrefix("requests:") }.map(String.init) ?? text
+        let line = load.requestsLine()
         #expect(line.contains("40000 done"), "\(line)")
         #expect(line.contains("0 errored, 0 timeout"), "\(line)")
         #expect(signals > 0)
         try server.waitForState("serving")
         #expect(try HTTP2Tests.h2(server.port, "/").output.hasPrefix("HTTP/2 200"))
+    }
+}
+
+/// `ctl upgrade` under multiplexed load: the old process sends GOAWAY (a shutdown notice, then
+/// the last stream it took), finishes every stream it took and exits; the new one serves.
+@Suite struct HTTP2UpgradeTests {
+    /// Replies sent over HTTP/2 by whichever process answers `/metrics`.
+    static func h2Replies(_ port: Int) throws -> Int {
+        let text = try HTTPConnection(port: port).get("/metrics").text
+        let line = text.split(separator: "\n").first { $0.hasPrefix("eventserver_http_responses_by_protocol_total{protocol=\"h2\"}") }
+        return line.flatMap { $0.split(separator: " ").last }.flatMap { Int($0) } ?? 0
+    }
+
+    @Test func h2loadThroughAnUpgradeLosesNothing() throws {
+        let pidFile = temporaryPath("h2-upgrade.pid")
+        let server = try ServerProcess(["--pid-file", pidFile])
+        defer { stopReplacement(namedIn: pidFile, besides: server.pid) }
+        // For a duration, not a count: h2load does not reconnect after GOAWAY, so in `-n` mode
+        // the requests a closed connection had not started yet would count as errored.
+        let load = try H2Load(["-D", "6", "-c", "10", "-m", "10", "http://127.0.0.1:\(server.port)/"])
+        let deadline = Date().addingTimeInterval(20)
+        while try Self.h2Replies(server.port) < 2000 && Date() < deadline { usleep(50_000) }
+        let upgrade = try runEventserver(["ctl", "upgrade", "--pid-file", pidFile])
+        #expect(upgrade.status == 0, "ctl upgrade: \(upgrade.errors)")
+        let newPID = try #require(PIDFileReader.pid(pidFile))
+        #expect(newPID != server.pid)
+        let line = load.requestsLine()
+        let counts = line.split(separator: ",").map { $0.split(separator: " ").compactMap { Int($0) }.first ?? -1 }
+        #expect(counts.count >= 7 && counts[1] > 2000 && counts[1] == counts[2] && counts[2] == counts[3], "\(line)")
+        #expect(line.contains("0 failed, 0 errored, 0 timeout"), "\(line)")
+        try waitUntilGone(server.pid)
+        let after = try H2Load(["-n", "2000", "-c", "10", "-m", "10", "http://127.0.0.1:\(server.port)/"]).requestsLine()
+        #expect(after.contains("2000 succeeded, 0 failed, 0 errored, 0 timeout"), "\(after)")
+    }
+}
+
+/// h2load (Debian's nghttp2-client) run in the background; `requestsLine` waits for it.
+final class H2Load {
+    private let process = Process()
+    private let output = Pipe()
+
+    init(_ arguments: [String]) throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/h2load") else {
+            throw TestFailure("h2load is not installed (nghttp2-client)")
+        }
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/h2load")
+        process.arguments = arguments
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+    }
+
+    var isRunning: Bool { process.isRunning }
+
+    /// h2load's "requests: N total, N started, N done, N succeeded, N failed, N errored, N timeout".
+    func requestsLine() -> String {
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return text.split(separator: "\n").first { $0.hasPrefix("requests:") }.map(String.init) ?? text
     }
 }

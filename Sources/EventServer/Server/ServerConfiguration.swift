@@ -59,9 +59,9 @@ public struct ServerConfiguration: Sendable {
     /// How the access log writes its lines: Combined Log Format or one JSON object a line.
     public var accessLogFormat = AccessLogFormat.combined
     /// Whether HTTP/2 is served: on the plain port to clients with prior knowledge (h2c), over TLS
-    /// to clients that choose h2 in ALPN. Off by default while it is experimental:
+    /// to clients that choose h2 in ALPN; every other connection is HTTP/1.1 as before.
     /// `docs/architecture.md`, "HTTP/2".
-    public var http2 = false
+    public var http2 = true
     /// Whether each request gets an id (a trusted balancer's `X-Request-ID`, or one made here),
     /// echoed on the response and written in the access log.
     public var requestIDs = false

@@ -12,7 +12,8 @@
 
 #define CTLS_OPENSSL_FUNCTIONS(X) \
     X(TLS_server_method) X(TLS_client_method) \
-    X(SSL_CTX_new) X(SSL_CTX_free) X(SSL_CTX_ctrl) X(SSL_CTX_set_options) \
+    X(SSL_CTX_new) X(SSL_CTX_free) X(SSL_CTX_ctrl) X(SSL_CTX_set_options) X(SSL_CTX_clear_options) \
+    X(SSL_CTX_set_cipher_list) X(SSL_CTX_set_ciphersuites) \
     X(SSL_CTX_set_alpn_select_cb) X(SSL_select_next_proto) \
     X(SSL_CTX_use_certificate_chain_file) X(SSL_CTX_use_PrivateKey_file) X(SSL_CTX_check_private_key) \
     X(SSL_CTX_load_verify_locations) X(SSL_CTX_set_verify) \

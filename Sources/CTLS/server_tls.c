@@ -32,13 +32,32 @@ void ctls_server_context_offer_h2(void *context) {
     ctls_openssl(NULL, 0)->SSL_CTX_set_alpn_select_cb(context, select_h2_or_http11, NULL);
 }
 
-void *ctls_server_context_new(const char *certificate, const char *key, char *error, unsigned long length) {
+// Mozilla's server-side TLS recommendations (version 5.7): "intermediate" takes TLS 1.2 with
+// forward-secret AEAD suites only, and TLS 1.3; "modern" TLS 1.3 alone. Both offer the groups
+// every current client has. All suites are strong, so the client's order decides (a phone without
+// AES instructions picks ChaCha20), as Mozilla advises.
+static const char intermediate_tls12_suites[] =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
+    "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+static const char tls13_suites[] = "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256";
+static const char groups[] = "X25519:P-256:P-384";
+
+void *ctls_server_context_new(const char *certificate, const char *key, int profile, char *error, unsigned long length) {
     const struct ctls_openssl *ssl = ctls_openssl(error, length);
     if (!ssl || !ctls_event_openssl(error, length)) return NULL;
     SSL_CTX *context = ssl->SSL_CTX_new(ssl->TLS_server_method());
     if (!context) { snprintf(error, length, "cannot create a TLS context"); return NULL; }
-    ssl->SSL_CTX_ctrl(context, SSL_CTRL_SET_MIN_PROTO_VERSION, TLS1_2_VERSION, NULL);
-    ssl->SSL_CTX_set_options(context, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+    int minimum = profile == CTLS_PROFILE_MODERN ? TLS1_3_VERSION : TLS1_2_VERSION;
+    if (ssl->SSL_CTX_ctrl(context, SSL_CTRL_SET_MIN_PROTO_VERSION, minimum, NULL) != 1
+        || ssl->SSL_CTX_set_cipher_list(context, intermediate_tls12_suites) != 1
+        || ssl->SSL_CTX_set_ciphersuites(context, tls13_suites) != 1
+        || ssl->SSL_CTX_ctrl(context, SSL_CTRL_SET_GROUPS_LIST, 0, (char *)groups) != 1) {
+        snprintf(error, length, "this OpenSSL cannot apply the TLS profile: %s", ctls_error_reason(ssl));
+        ssl->SSL_CTX_free(context);
+        return NULL;
+    }
+    ssl->SSL_CTX_set_options(context, SSL_OP_NO_RENEGOTIATION);
+    ssl->SSL_CTX_clear_options(context, SSL_OP_CIPHER_SERVER_PREFERENCE);
     ssl->SSL_CTX_set_alpn_select_cb(context, select_http11, NULL);
     ssl->ERR_clear_error();
     if (ssl->SSL_CTX_use_certificate_chain_file(context, certificate) != 1) {

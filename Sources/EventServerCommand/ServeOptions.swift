@@ -89,6 +89,13 @@ struct ServeOptions: ParsableArguments {
     @Option(name: .customLong("tls-key"), help: "PEM private key for --tls-cert.")
     var tlsKey: String?
 
+    @Option(
+        name: .customLong("tls-profile"),
+        help: ArgumentHelp(
+            "Mozilla's TLS profile: intermediate (TLS 1.2 with ECDHE and AEAD suites, and TLS 1.3) or modern (TLS 1.3 only); groups X25519, P-256, P-384.",
+            valueName: "intermediate|modern"))
+    var tlsProfile = TLSProfile.intermediate
+
     @Option(help: "Folder of static files to serve (off when not given).")
     var root: String?
 
@@ -129,6 +136,7 @@ struct ServeOptions: ParsableArguments {
             settings.http2 = http2 == .on
             settings.tlsCertificatePath = tlsCertificate
             settings.tlsKeyPath = tlsKey
+            settings.tlsProfile = tlsProfile
             return settings
         }
     }
@@ -157,6 +165,7 @@ struct ServeOptions: ParsableArguments {
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
 extension AccessLogFormat: ExpressibleByArgument {}
+extension TLSProfile: ExpressibleByArgument {}
 
 /// An `on|off` option.
 enum Switch: String, ExpressibleByArgument, CaseIterable {

@@ -1,7 +1,8 @@
 import CTLS
+import EventServerSupport
 
-/// TLSContext is one certificate chain and key, loaded into an OpenSSL server context: TLS 1.2
-/// and 1.3 only, OpenSSL's default ciphers, ALPN `http/1.1`.
+/// TLSContext is one certificate chain and key, loaded into an OpenSSL server context with a
+/// `TLSProfile`'s versions, suites and groups, ALPN `http/1.1` (and `h2` when offered).
 ///
 /// Each connection's SSL object holds its own reference to the context, so replacing the
 /// transport's context (a reload) leaves open connections as they are.
@@ -9,17 +10,20 @@ public final class TLSContext {
     let context: UnsafeMutableRawPointer
     public let certificatePath: String
     public let keyPath: String
+    public let profile: TLSProfile
 
     /// Loads and checks the pair (and OpenSSL itself, the first time); throws with the reason
     /// when OpenSSL is missing, a file is unusable or the key does not match the certificate.
-    public init(certificatePath: String, keyPath: String) throws(TransportError) {
+    public init(certificatePath: String, keyPath: String, profile: TLSProfile) throws(TransportError) {
         var message = [CChar](repeating: 0, count: 512)
-        guard let context = ctls_server_context_new(certificatePath, keyPath, &message, UInt(message.count)) else {
+        let code = Int32(profile == .modern ? CTLS_PROFILE_MODERN : CTLS_PROFILE_INTERMEDIATE)
+        guard let context = ctls_server_context_new(certificatePath, keyPath, code, &message, UInt(message.count)) else {
             throw .tls(String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
         }
         self.context = context
         self.certificatePath = certificatePath
         self.keyPath = keyPath
+        self.profile = profile
     }
 
     /// Offers HTTP/2 (ALPN h2, ahead of http/1.1) to new connections.

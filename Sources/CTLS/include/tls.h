@@ -10,10 +10,14 @@
 struct event_base;
 struct bufferevent;
 
-/// A server context (TLS 1.2 and 1.3, OpenSSL's default ciphers, ALPN `http/1.1`) holding the
-/// certificate chain and key from PEM files. Returns NULL and fills `error` (capacity `length`)
-/// when OpenSSL cannot be loaded, a file is unusable or the key does not match.
-void *ctls_server_context_new(const char *certificate, const char *key, char *error, unsigned long length);
+/// Mozilla's profiles: TLS 1.2 (ECDHE with AEAD suites) and 1.3, or TLS 1.3 only.
+enum { CTLS_PROFILE_INTERMEDIATE = 0, CTLS_PROFILE_MODERN = 1 };
+
+/// A server context (`profile`'s versions and suites, groups X25519, P-256 and P-384, ALPN
+/// `http/1.1`) holding the certificate chain and key from PEM files. Returns NULL and fills
+/// `error` (capacity `length`) when OpenSSL cannot be loaded, a file is unusable or the key does
+/// not match.
+void *ctls_server_context_new(const char *certificate, const char *key, int profile, char *error, unsigned long length);
 
 /// Drops the caller's reference; connections still using the context keep theirs.
 void ctls_server_context_free(void *context);

@@ -81,7 +81,8 @@ extension Server {
         if let current = tls {
             do {
                 // New connections get the new pair; open ones keep theirs.
-                let reloaded = try TLSContext(certificatePath: current.certificatePath, keyPath: current.keyPath)
+                let reloaded = try TLSContext(
+                    certificatePath: current.certificatePath, keyPath: current.keyPath, profile: current.profile)
                 tls = reloaded
                 transport?.replaceTLS(reloaded)
             } catch {

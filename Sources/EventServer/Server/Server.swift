@@ -63,7 +63,7 @@ public final class Server {
         stateFile = configuration.stateFilePath.map(StateFile.init(path:))
         accessLog = try configuration.accessLogPath.map { try AccessLog(path: $0, format: configuration.accessLogFormat) }
         if let certificate = configuration.tlsCertificatePath, let key = configuration.tlsKeyPath {
-            tls = try TLSContext(certificatePath: certificate, keyPath: key)
+            tls = try TLSContext(certificatePath: certificate, keyPath: key, profile: configuration.tlsProfile)
         }
         maintenance = Self.initialState(configuration, stateFile, logger)
     }

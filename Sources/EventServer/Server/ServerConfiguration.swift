@@ -69,6 +69,8 @@ public struct ServerConfiguration: Sendable {
     public var tlsCertificatePath: String?
     /// The PEM private key of `tlsCertificatePath`.
     public var tlsKeyPath: String?
+    /// The TLS versions, suites and groups offered: Mozilla's intermediate profile by default.
+    public var tlsProfile = TLSProfile.intermediate
     /// Which signal does what; every signal here is handled on the loop.
     public var signalActions: [SignalBinding] = SignalBinding.defaults
 

@@ -120,9 +120,11 @@ let package = Package(
             name: "EventServerTests",
             dependencies: ["EventServer", "Evhttp", "CEventAllocator", "CEventOverrides", "CEvent", .product(name: "CoreMetrics", package: "swift-metrics")]),
         .testTarget(name: "RoutesTests", dependencies: ["Routes", "EventServer"]),
-        // A server with async and streaming routes, which the `eventserver` binary does not have.
+        // A server with async and streaming routes, which the `eventserver` binary does not have;
+        // tuned as `eventserver` is (LibeventTuning), so its figures are a deployment's.
         .executableTarget(
-            name: "AsyncFixture", dependencies: ["EventServer", "Routes"], path: "Tests/AsyncFixture"),
+            name: "AsyncFixture", dependencies: ["EventServer", "Routes", "CEventAllocator", "CEventOverrides"],
+            path: "Tests/AsyncFixture"),
         .testTarget(name: "IntegrationTests", dependencies: ["EventServerCommand", "AsyncFixture", "EventServerTesting"]),
     ],
     swiftLanguageModes: [.v6]

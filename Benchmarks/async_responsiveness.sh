@@ -1,24 +1,28 @@
 #!/usr/bin/env bash
 # Loop responsiveness with async handlers: does a route that awaits hold up the others?
 #
-#   Benchmarks/async_responsiveness.sh      # DURATION, SLOW_CONNECTIONS, FAST_CONNECTIONS, SLEEP_MS
+#   Benchmarks/async_responsiveness.sh      # DURATION, SLOW_CONNECTIONS, FAST_CONNECTIONS, SLEEP_MS,
+#                                           # SLOW_ROUTES ("sleep loop-sleep"), RESULTS
 #
 # The release AsyncFixture server (Tests/AsyncFixture) runs pinned to CPU 0. First `wrk` loads
-# `GET /` (a sync route) alone; then the same load runs while a second `wrk` keeps
-# SLOW_CONNECTIONS connections busy on `GET /async/sleep/SLEEP_MS` (an async route awaiting
-# Task.sleep, standing in for a database). Both wrk processes are pinned to CPU 1 (a 2-core
-# machine has no other). Prints `/`'s throughput and latency in both runs and the slow route's
-# throughput; raw outputs land in Benchmarks/results/2026-11-30-async/. Loopback only, bounded by DURATION.
+# `GET /` (a sync route) alone; then, for each of SLOW_ROUTES, the same load runs while a second
+# `wrk` keeps SLOW_CONNECTIONS connections busy on `GET /async/ROUTE/SLEEP_MS`, an async route
+# standing in for a database: `sleep` awaits Task.sleep (the global executor's timer thread, then
+# the loop's wake pipe), `loop-sleep` awaits LoopClock (a timer on the loop). Both wrk processes
+# are pinned to CPU 1 (a 2-core machine has no other). Prints `/`'s throughput and latency alone
+# and beside each slow route, and each slow route's throughput against its ideal
+# (SLOW_CONNECTIONS / SLEEP_MS); raw outputs land in RESULTS. Loopback only, bounded by DURATION.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-8}
 SLOW_CONNECTIONS=${SLOW_CONNECTIONS:-500}
 FAST_CONNECTIONS=${FAST_CONNECTIONS:-50}
 SLEEP_MS=${SLEEP_MS:-50}
+SLOW_ROUTES=${SLOW_ROUTES:-sleep loop-sleep}
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 swift build -c release --static-swift-stdlib --product AsyncFixture >&2
 binary="$(swift build -c release --static-swift-stdlib --show-bin-path)/AsyncFixture"
-results=Benchmarks/results/2026-11-30-async
+results=${RESULTS:-Benchmarks/results/2026-12-06-loop-clock}
 mkdir -p "$results"
 ulimit -n 65536 2>/dev/null || ulimit -n 4096
 log=$(mktemp)
@@ -37,16 +41,23 @@ fast() { taskset -c 1 wrk -t1 -c"$FAST_CONNECTIONS" -d"${DURATION}s" --latency "
 summary() { awk '/Requests\/sec/ {rps=$2} /^ +99%/ {p99=$2} END {printf "%s req/s, p99 %s", rps, p99}' "$1"; }
 
 fast "$results/fast-alone.txt"
-taskset -c 1 wrk -t1 -c"$SLOW_CONNECTIONS" -d"$((DURATION + 4))s" --latency \
-    "http://127.0.0.1:$port/async/sleep/$SLEEP_MS" > "$results/slow.txt" &
-slow=$!
-# Start measuring once the slow route holds at least half its connections in flight.
-for _ in $(seq 1 100); do
-    inflight=$(curl -s "http://127.0.0.1:$port/metrics" | awk '/^eventserver_replies_in_flight / {print $2}')
-    [ "${inflight:-0}" -ge $((SLOW_CONNECTIONS / 2)) ] && break; sleep 0.05
+echo "GET / alone (c=$FAST_CONNECTIONS): $(summary "$results/fast-alone.txt")"
+alone=$(awk '/Requests\/sec/ {print $2}' "$results/fast-alone.txt")
+ideal=$((SLOW_CONNECTIONS * 1000 / SLEEP_MS))
+for route in $SLOW_ROUTES; do
+    taskset -c 1 wrk -t1 -c"$SLOW_CONNECTIONS" -d"$((DURATION + 4))s" --latency \
+        "http://127.0.0.1:$port/async/$route/$SLEEP_MS" > "$results/slow-$route.txt" &
+    slow=$!
+    # Start measuring once the slow route holds at least half its connections in flight.
+    for _ in $(seq 1 100); do
+        inflight=$(curl -s "http://127.0.0.1:$port/metrics" | awk '/^eventserver_replies_in_flight / {print $2}')
+        [ "${inflight:-0}" -ge $((SLOW_CONNECTIONS / 2)) ] && break; sleep 0.05
+    done
+    fast "$results/fast-with-$route.txt"
+    wait $slow
+    beside=$(awk '/Requests\/sec/ {print $2}' "$results/fast-with-$route.txt")
+    rate=$(awk '/Requests\/sec/ {print $2}' "$results/slow-$route.txt")
+    printf 'GET / beside /async/%s: %s (%.2fx alone)\n' "$route" "$(summary "$results/fast-with-$route.txt")" "$(echo "$beside / $alone" | bc -l)"
+    printf 'GET /async/%s/%s (c=%s): %s (%.2fx the ideal %s req/s)\n' "$route" "$SLEEP_MS" "$SLOW_CONNECTIONS" \
+        "$(summary "$results/slow-$route.txt")" "$(echo "$rate / $ideal" | bc -l)" "$ideal"
 done
-fast "$results/fast-with-slow.txt"
-wait $slow
-echo "GET / alone (c=$FAST_CONNECTIONS):                $(summary "$results/fast-alone.txt")"
-echo "GET / with the slow load (c=$FAST_CONNECTIONS):   $(summary "$results/fast-with-slow.txt")"
-echo "GET /async/sleep/$SLEEP_MS (c=$SLOW_CONNECTIONS):      $(summary "$results/slow.txt"); ideal $((SLOW_CONNECTIONS * 1000 / SLEEP_MS)) req/s"

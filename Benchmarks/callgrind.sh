@@ -14,7 +14,9 @@
 # on each, as a load generator does: the server then handles several connections per loop pass.
 # SERVER_ARGS adds flags to eventserver's command line (a feature's cost: `--access-log /dev/null
 # --access-log-format json --request-id`); PROXY_HEADER=1 begins each connection with a PROXY v1
-# header, for `SERVER_ARGS="--proxy-protocol-from 127.0.0.1"`.
+# header, for `SERVER_ARGS="--proxy-protocol-from 127.0.0.1"`. TARGET (default `/`) is the path
+# requested and MODES ("service maintenance") the modes measured: `TARGET=/async/loop-sleep/1
+# MODES=service Benchmarks/callgrind.sh .build/release/AsyncFixture` is an async route's cost.
 # CACHE_SIM=1 adds callgrind's cache and branch simulation and prints, per request, every event
 # it counts (I1mr/ILmr: instruction-cache misses, D1mr/D1mw/DLmr/DLmw: data-cache misses,
 # Bcm/Bim: mispredicted conditional/indirect branches): a model of the CPU, not the CPU, for
@@ -23,7 +25,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 FEW=${FEW:-1000}
 MANY=${MANY:-6000}
-export ACCEPT=${ACCEPT:-} ACCEPT_VARY=${ACCEPT_VARY:-} CLIENTS=${CLIENTS:-1} PROXY_HEADER=${PROXY_HEADER:-}
+export ACCEPT=${ACCEPT:-} ACCEPT_VARY=${ACCEPT_VARY:-} CLIENTS=${CLIENTS:-1} PROXY_HEADER=${PROXY_HEADER:-} TARGET=${TARGET:-/}
+MODES=${MODES:-service maintenance}
 read -r -a server_args <<< "${SERVER_ARGS:-}"
 simulation=()
 [ -n "${CACHE_SIM:-}" ] && simulation=(--cache-sim=yes --branch-sim=yes)
@@ -54,7 +57,7 @@ if os.environ.get("PROXY_HEADER") == "1":
 
 def request(number):
     value = f"{accept};v={number}" if vary else accept
-    return b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n" + (f"Accept: {value}\r\n".encode() if value else b"") + b"\r\n"
+    return b"GET " + os.environ["TARGET"].encode() + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n" + (f"Accept: {value}\r\n".encode() if value else b"") + b"\r\n"
 
 def read_reply(index):
     s, buffer = sockets[index], buffers[index]
@@ -115,7 +118,7 @@ total_instructions() { # binary mode count
 }
 
 for binary in "$@"; do
-    for mode in service maintenance; do
+    for mode in $MODES; do
         few=$(total_instructions "$binary" "$mode" "$FEW")
         many=$(total_instructions "$binary" "$mode" "$MANY")
         if [ -z "${CACHE_SIM:-}" ]; then

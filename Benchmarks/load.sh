@@ -13,6 +13,9 @@
 # (Benchmarks/results/2026-12-01-order/). Prints a Markdown table of medians with the ratios to
 # the plain and the tuned C server (Benchmarks/table.py); the raw wrk outputs land in
 # Benchmarks/results/.
+# nginx (Benchmarks/baselines/nginx/nginx.conf: one worker, access log off, `return 200` with
+# the same text, `return 503` with the same page in maintenance) is the fastest server users
+# already run: the table gives eventserver's ratio to it.
 # SERVERS may also name eventserver-accesslog (eventserver writing a Combined Log Format log)
 # and hummingbird (Hummingbird 2 on one NIO thread, Benchmarks/baselines/hummingbird-server; its first
 # build takes a few minutes, so it is not in the default list), and eventserver-baseline (another
@@ -26,7 +29,7 @@ ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-8}
 CONNECTIONS=${CONNECTIONS:-"50 256"}
 MODES=${MODES:-"service maintenance"}
-SERVERS=${SERVERS:-"eventserver c-evhttp c-evhttp-changelist go-nethttp"}
+SERVERS=${SERVERS:-"eventserver c-evhttp c-evhttp-changelist go-nethttp nginx"}
 SERVER_CPU=${SERVER_CPU:-0}
 LOAD_CPU=${LOAD_CPU:-1}
 
@@ -37,6 +40,7 @@ need taskset util-linux
 need pkg-config pkg-config
 need python3 python3
 case " $SERVERS " in *" go-nethttp "*) need go golang-go ;; esac
+case " $SERVERS " in *" nginx "*) need nginx nginx-light ;; esac
 dpkg-query -W -f='${Status}' libevent-dev 2>/dev/null | grep -q "ok installed" || apt-get install -y -qq libevent-dev >/dev/null
 
 work=$(mktemp -d)
@@ -76,7 +80,30 @@ wait_ready "$page_port"
 curl -s "http://127.0.0.1:$page_port/" > "$work/page.html"
 kill -TERM "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
 
-start_server() { # name port -> pid in $server_pid
+# nginx's config for a port and a mode: the same bytes from memory as eventserver answers.
+nginx_config() { # port mode -> path
+    python3 - "$work" "$1" "$2" <<'PY'
+import sys
+work, port, mode = sys.argv[1:]
+def quoted(text):  # an nginx string: backslashes and quotes escaped (a "$" would start a variable)
+    if "$" in text:
+        sys.exit("the maintenance page has a $, which nginx's return would read as a variable")
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+if mode == "maintenance":
+    page = open(f"{work}/page.html").read()
+    reply = ('default_type "text/html; charset=utf-8"; add_header Retry-After 300 always; '
+             f'add_header Cache-Control no-store always; return 503 {quoted(page)};')
+else:
+    reply = 'default_type "text/plain; charset=utf-8"; return 200 "Hello from eventserver\\n";'
+template = "".join(line for line in open("Benchmarks/baselines/nginx/nginx.conf") if not line.startswith("#"))
+config = template.replace("@WORK@", work).replace("@PORT@", port).replace("@REPLY@", reply)
+path = f"{work}/nginx-{mode}.conf"
+open(path, "w").write(config)
+print(path)
+PY
+}
+
+start_server() { # name port [mode] -> pid in $server_pid
     case $1 in
         eventserver) taskset -c "$SERVER_CPU" "$eventserver_bin" --port "$2" --maintenance-page "$work/page.html" --log-level warning ${EVENTSERVER_ARGS:-} 2>/dev/null & ;;
         eventserver-baseline) taskset -c "$SERVER_CPU" "${BASELINE_BINARY:?set BASELINE_BINARY}" --port "$2" --maintenance-page "$work/page.html" --log-level warning 2>/dev/null & ;;
@@ -85,6 +112,7 @@ start_server() { # name port -> pid in $server_pid
         c-evhttp-changelist) taskset -c "$SERVER_CPU" "$work/c-evhttp" "$2" "$work/page.html" --changelist 2>/dev/null & ;;
         hummingbird) taskset -c "$SERVER_CPU" "$hummingbird_bin" "$2" "$work/page.html" >/dev/null 2>&1 & ;;
         go-nethttp) GOMAXPROCS=1 taskset -c "$SERVER_CPU" "$work/go-nethttp" "$2" "$work/page.html" 2>/dev/null & ;;
+        nginx) taskset -c "$SERVER_CPU" nginx -p "$work" -c "$(nginx_config "$2" "${3:-service}")" -g 'daemon off;' 2>/dev/null & ;;
     esac
     server_pid=$!
     pids+=("$server_pid")
@@ -105,8 +133,8 @@ for round in $(seq 1 "$ROUNDS"); do
         for mode in $MODES; do
             for server in $(rotated "$round"); do
                 port=$(free_port)
-                start_server "$server" "$port"
-                if [ "$mode" = maintenance ]; then
+                start_server "$server" "$port" "$mode"
+                if [ "$mode" = maintenance ] && [ "$server" != nginx ]; then  # nginx starts in its mode
                     kill -USR1 "$server_pid"
                     for _ in $(seq 1 100); do
                         [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/")" = 503 ] && break; sleep 0.01

@@ -5,8 +5,8 @@ req/s, p50 ms, p99 ms, RSS MiB; one tab-separated line per run).
     python3 Benchmarks/table.py ROWS.tsv [ROUNDS DURATION]
 
 Each cell gives the medians over the rounds, the largest RSS, and the ratio of its median req/s
-to the plain C server's (c-evhttp) and to the C server tuned with libevent's change list
-(c-evhttp-changelist), issue 12's yardstick. chart.py reads the rows with `read_runs`.
+to the plain C server's (c-evhttp), to the C server tuned with libevent's change list
+(c-evhttp-changelist), issue 12's yardstick, and to nginx (one worker), issue 34's. chart.py reads the rows with `read_runs`.
 """
 import collections
 import statistics
@@ -32,15 +32,15 @@ def print_table(groups):
         base = groups.get((mode, conns, baseline))
         return f"{rps / median_rps(base):.2f}x" if base else "–"
 
-    print("| mode | conns | server | req/s (median) | req/s per round | p50 ms | p99 ms | RSS MiB | vs plain C | vs tuned C |")
-    print("| --- | ---: | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |")
+    print("| mode | conns | server | req/s (median) | req/s per round | p50 ms | p99 ms | RSS MiB | vs plain C | vs tuned C | vs nginx |")
+    print("| --- | ---: | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for (mode, conns, server) in sorted(groups, key=lambda k: (k[0] != "service", k[1], k[2] != "eventserver", k[2])):
         runs = groups[(mode, conns, server)]
         rps = median_rps(runs)
         print(f"| {mode} | {conns} | {server} | {rps:,.0f} | {' / '.join(f'{r[0]:,.0f}' for r in runs)} | "
               f"{statistics.median(r[1] for r in runs):.3f} | {statistics.median(r[2] for r in runs):.3f} | "
               f"{max(r[3] for r in runs):.1f} | {ratio(rps, mode, conns, 'c-evhttp')} | "
-              f"{ratio(rps, mode, conns, 'c-evhttp-changelist')} |")
+              f"{ratio(rps, mode, conns, 'c-evhttp-changelist')} | {ratio(rps, mode, conns, 'nginx')} |")
 
 
 if __name__ == "__main__":

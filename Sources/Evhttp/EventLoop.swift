@@ -15,6 +15,8 @@ public final class EventLoop {
     public let executor: LoopExecutor
     private var events: [OpaquePointer] = []
     private var actions: [EventAction] = []
+    /// Sleeps waiting on this loop's timers (`sleep(for:)`), ended if the loop goes first.
+    var pendingSleeps: [ObjectIdentifier: LoopSleep] = [:]
 
     /// The priority of signals and of the transport's own bookkeeping: ahead of I/O.
     static let urgentPriority: Int32 = 0
@@ -46,9 +48,12 @@ public final class EventLoop {
             event_base_free(base)
             throw error
         }
+        becomeCurrent()
     }
 
     deinit {
+        resignCurrent()
+        cancelPendingSleeps()
         executor.close()
         for event in events { event_free(event) }
         event_base_free(base)

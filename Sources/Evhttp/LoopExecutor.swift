@@ -14,14 +14,21 @@ import Glibc
 /// enqueued while the queue is idle wakes the loop once, through a pipe from another thread or
 /// `event_active` from the loop thread itself (no system call).
 ///
+/// It is a task executor only, and runs its jobs as one: nonisolated async code (a handler, the
+/// functions it awaits, a continuation's resumption) then continues on it inline. Were it also
+/// the jobs' serial executor, every step into nonisolated code would differ from it and go
+/// through the queue again (`swift_task_switch`), several hops a request
+/// (`Benchmarks/results/2026-12-06-loop-clock/`).
+///
 /// Its loop owns it and closes it when it goes; a task that prefers it retains it
 /// (`Task(executorPreference:)`), so a task that outlives the loop (a sleep still pending at the
 /// stop) finds a closed executor, which drops its jobs, never a freed one (`LoopExecutorTests`).
-public final class LoopExecutor: SerialExecutor, TaskExecutor, @unchecked Sendable {
+public final class LoopExecutor: TaskExecutor, @unchecked Sendable {
     private struct Queue: ~Copyable {
         var jobs: [UnownedJob] = []
         var wakePending = false
         var closed = false
+        var pipeWakes = 0
     }
 
     private let queue = Mutex(Queue())
@@ -72,6 +79,10 @@ public final class LoopExecutor: SerialExecutor, TaskExecutor, @unchecked Sendab
         Glibc.close(wakeDescriptor)  // read only on this thread
     }
 
+    /// How many times another thread woke the loop through the pipe (a system call on each
+    /// side): what `EventLoop.sleep` saves against `Task.sleep`.
+    public var pipeWakes: Int { queue.withLock { $0.pipeWakes } }
+
     /// Whether the caller runs on the loop's thread.
     public var isLoopThread: Bool { pthread_equal(pthread_self(), loopThread) != 0 }
 
@@ -88,18 +99,11 @@ public final class LoopExecutor: SerialExecutor, TaskExecutor, @unchecked Sendab
             // `closed` and this write. One non-blocking byte: the lock is held for a system call.
             var byte: UInt8 = 1
             _ = write(wakeWriter, &byte, 1)
+            queue.pipeWakes += 1
             return false
         }
         // On the loop thread, where `close()` runs too: no system call, and no race with it.
         if mustActivate, let wakeEvent { event_active(wakeEvent, EV_READ, 0) }
-    }
-
-    public func checkIsolated() {
-        precondition(isLoopThread, "expected to run on the event loop's thread")
-    }
-
-    public func asUnownedSerialExecutor() -> UnownedSerialExecutor {
-        UnownedSerialExecutor(ordinary: self)
     }
 
     fileprivate func runJobs() {
@@ -112,7 +116,7 @@ public final class LoopExecutor: SerialExecutor, TaskExecutor, @unchecked Sendab
             return taken
         }
         for job in jobs {
-            job.runSynchronously(isolatedTo: asUnownedSerialExecutor(), taskExecutor: asUnownedTaskExecutor())
+            job.runSynchronously(on: asUnownedTaskExecutor())
         }
     }
 }

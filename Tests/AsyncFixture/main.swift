@@ -16,6 +16,7 @@ while let flag = arguments.next() {
     case let ("--port", value?): configuration.port = Int(value) ?? configuration.port
     case let ("--shutdown-timeout", value?): configuration.shutdownTimeoutSeconds = Int(value) ?? 10
     case let ("--http2", value?): configuration.http2 = value == "on"
+    case ("--log-level", _?): break  // accepted as eventserver does (Benchmarks/callgrind.sh passes it)
     default:
         print("usage: AsyncFixture [--host HOST] [--port PORT] [--shutdown-timeout SECONDS] [--http2 on|off]")
         exit(2)
@@ -55,6 +56,18 @@ struct FixtureRoutes: RouteModule {
             // Read after the await: the request's headers must still be its own.
             if let tag = request.headers["X-Tag"] { response.headers.add(name: "X-Tag", value: tag) }
             return response
+        }
+        // The same on the loop's own timer (LoopClock): no thread hop, no wake-up pipe.
+        try routes.get("/async/loop-sleep/:ms") { request in
+            let milliseconds = Int(request.parameters["ms"] ?? "") ?? 0
+            do {
+                try await LoopClock().sleep(for: .milliseconds(milliseconds))
+            } catch is CancellationError {
+                cancellations.add(1, ordering: .relaxed)
+                throw CancellationError()
+            }
+            let onLoop = pthread_equal(pthread_self(), loopThread) != 0
+            return Response.text("slept \(milliseconds)\n").with(header: "X-Loop-Thread", onLoop ? "yes" : "no")
         }
         try routes.get("/async/cancellations") { _ in
             .text("\(cancellations.load(ordering: .relaxed))\n")

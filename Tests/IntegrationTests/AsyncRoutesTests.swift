@@ -109,6 +109,28 @@ import Testing
         #expect(!server.log.contains("handler failed"))
     }
 
+    /// `LoopClock` sleeps on the loop's timer: the reply comes from the loop thread after the
+    /// time asked (never before), many sleeps run at once, and a client hanging up cancels one.
+    @Test func loopClockSleepsOnTheLoop() throws {
+        let server = try Self.fixture()
+        let connection = try HTTPConnection(port: server.port)
+        let start = Date()
+        let reply = try connection.get("/async/loop-sleep/200")
+        #expect(Date().timeIntervalSince(start) >= 0.2)
+        #expect(reply.text == "slept 200\n")
+        #expect(reply[header: "X-Loop-Thread"] == "yes")
+        let many = try (0..<50).map { _ in try HTTPConnection(port: server.port) }
+        for client in many { try client.write("GET /async/loop-sleep/300 HTTP/1.1\r\nHost: x\r\n\r\n") }
+        for client in many { #expect(try client.readResponse().text == "slept 300\n") }
+        do {
+            let leaving = try HTTPConnection(port: server.port)
+            try leaving.write("GET /async/loop-sleep/30000 HTTP/1.1\r\nHost: x\r\n\r\n")
+            try Self.waitForRepliesInFlight(2, server)
+        }  // closed here
+        try Self.waitForCancellations(1, server)
+        #expect(!server.log.contains("handler failed"))
+    }
+
     @Test func gracefulStopWaitsForAsyncReplies() throws {
         let server = try Self.fixture(["--shutdown-timeout", "20"])
         let pending = try HTTPConnection(port: server.port, timeoutSeconds: 20)

@@ -292,6 +292,52 @@ struct RawHTTP2Client {
         #expect(try HTTPConnection(port: server.port).get("/").status == 200)
     }
 
+    /// The server announces 100 concurrent streams; a client that opens a 101st while its first
+    /// 100 are open gets that one refused (RST_STREAM REFUSED_STREAM), and the others go on.
+    @Test func streamsPastOneHundredAreRefused() throws {
+        let server = try ServerProcess([])
+        let client = try RawHTTP2Client(port: server.port)
+        defer { client.close() }
+        let settings = try #require(client.nextFrame())
+        #expect(settings.type == 4 && settings.flags == 0)
+        var announced: [UInt16: UInt32] = [:]
+        for offset in stride(from: 0, to: settings.payload.count - 5, by: 6) {
+            let entry = settings.payload[offset..<(offset + 6)].map { UInt32($0) }
+            announced[UInt16(entry[0] << 8 | entry[1])] = entry[2] << 24 | entry[3] << 16 | entry[4] << 8 | entry[5]
+        }
+        #expect(announced[3] == 100, "SETTINGS \(announced)")  // SETTINGS_MAX_CONCURRENT_STREAMS
+        var requests: [UInt8] = []
+        for index in 0..<101 { requests += RawHTTP2Client.getRoot(stream: UInt32(1 + 2 * index), endStream: false) }
+        try client.send(requests)
+        var refusal: [UInt8]?
+        while let frame = client.nextFrame() {
+            if frame.type == 3 { refusal = frame.stream == 201 ? frame.payload : [] ; break }
+        }
+        #expect(refusal == [0, 0, 0, 7], "RST_STREAM \(String(describing: refusal))")
+        try client.send(RawHTTP2Client.frame(type: 0, flags: 0x1, stream: 1, []))  // stream 1's request ends
+        #expect(HTTP2DeadlineTests.body(of: 1, from: client) == Array("Hello from eventserver\n".utf8))
+    }
+
+    /// `--max-connections` counts HTTP/2 connections: at the cap accepting pauses, and resumes
+    /// when one closes.
+    @Test func http2ConnectionsCountTowardsTheCap() throws {
+        let server = try ServerProcess(["--max-connections", "3"])
+        var clients: [RawHTTP2Client] = []
+        for _ in 0..<3 {
+            let client = try RawHTTP2Client(port: server.port)
+            try client.send(RawHTTP2Client.getRoot(stream: 1))
+            #expect(HTTP2DeadlineTests.body(of: 1, from: client) == Array("Hello from eventserver\n".utf8))
+            clients.append(client)
+        }
+        let waiting = try HTTPConnection(port: server.port, timeoutSeconds: 1)
+        try waiting.write("GET /livez HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(throws: HTTPClientError.self) { try waiting.readResponse() }  // not accepted yet
+        for client in clients { client.close() }
+        let waited = try HTTPConnection(port: server.port, timeoutSeconds: 10)
+        try waited.write("GET /livez HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(try waited.readResponse().status == 200)
+    }
+
     /// One header field put in the HPACK table, then referenced by one byte each: 16 KiB of
     /// frame would expand to ~50 MB of fields. The fields are counted as they are decoded and
     /// dropped past `--max-header-bytes`: the stream gets 431, the server's memory stays flat.

@@ -19,6 +19,7 @@ public struct LoopClock: Clock {
     public typealias Duration = Swift.Duration
     public typealias Instant = ContinuousClock.Instant
 
+    /// A clock for the loop of whichever thread sleeps on it: it holds nothing.
     public init() {}
 
     public var now: Instant { ContinuousClock.now }

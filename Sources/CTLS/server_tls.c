@@ -78,6 +78,11 @@ void *ctls_server_context_new(const char *certificate, const char *key, int prof
     return context;
 }
 
+int ctls_server_context_set_ticket_key(void *context, const unsigned char *key, unsigned long length) {
+    if (length != CTLS_TICKET_KEY_LENGTH) return 0;
+    return ctls_openssl(NULL, 0)->SSL_CTX_ctrl(context, SSL_CTRL_SET_TLSEXT_TICKET_KEYS, (long)length, (void *)key) == 1;
+}
+
 void ctls_server_context_free(void *context) {
     ctls_openssl(NULL, 0)->SSL_CTX_free(context);
 }

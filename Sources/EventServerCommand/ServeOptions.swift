@@ -137,9 +137,17 @@ struct ServeOptions: ParsableArguments {
             settings.tlsCertificatePath = tlsCertificate
             settings.tlsKeyPath = tlsKey
             settings.tlsProfile = tlsProfile
+            settings.tlsSessionTicketKey = tlsCertificate == nil ? nil : Self.sessionTicketKey
             return settings
         }
     }
+
+    /// This process's session ticket key, drawn once: the master draws it before it forks, so
+    /// every worker of the group seals tickets with it and resumes the others' sessions.
+    private static let sessionTicketKey: [UInt8] = {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<80).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+    }()
 
     /// A server with the stock modules registered: greeting, probes, status, metrics, static files.
     /// A worker (`asWorker`) keeps no state file: its master writes it, the one writer.

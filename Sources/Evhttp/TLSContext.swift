@@ -11,10 +11,18 @@ public final class TLSContext {
     public let certificatePath: String
     public let keyPath: String
     public let profile: TLSProfile
+    public let sessionTicketKey: [UInt8]?
+
+    /// The length of a session ticket key: a name, an HMAC key and an AES key.
+    public static let sessionTicketKeyLength = Int(CTLS_TICKET_KEY_LENGTH)
 
     /// Loads and checks the pair (and OpenSSL itself, the first time); throws with the reason
     /// when OpenSSL is missing, a file is unusable or the key does not match the certificate.
-    public init(certificatePath: String, keyPath: String, profile: TLSProfile) throws(TransportError) {
+    /// With `sessionTicketKey`, session tickets are sealed with it, so contexts that share it
+    /// resume each other's sessions; without, with a key of this context's own.
+    public init(
+        certificatePath: String, keyPath: String, profile: TLSProfile, sessionTicketKey: [UInt8]? = nil
+    ) throws(TransportError) {
         var message = [CChar](repeating: 0, count: 512)
         let code = Int32(profile == .modern ? CTLS_PROFILE_MODERN : CTLS_PROFILE_INTERMEDIATE)
         guard let context = ctls_server_context_new(certificatePath, keyPath, code, &message, UInt(message.count)) else {
@@ -24,6 +32,11 @@ public final class TLSContext {
         self.certificatePath = certificatePath
         self.keyPath = keyPath
         self.profile = profile
+        self.sessionTicketKey = sessionTicketKey
+        if let sessionTicketKey, ctls_server_context_set_ticket_key(context, sessionTicketKey, UInt(sessionTicketKey.count)) != 1 {
+            ctls_server_context_free(context)
+            throw .tls("OpenSSL refused the session ticket key (\(sessionTicketKey.count) bytes)")
+        }
     }
 
     /// Offers HTTP/2 (ALPN h2, ahead of http/1.1) to new connections.

@@ -66,4 +66,21 @@ import Testing
         #expect(second.output.contains("Reused, TLSv1.3"), "\(second.output.suffix(300))")
         #expect(second.output.contains("Hello from eventserver"))
     }
+
+    /// The workers of a group seal tickets with one key, drawn by the master: a session begun on
+    /// any worker resumes on whichever accepts the next connection.
+    @Test func sessionsResumeAcrossWorkers() throws {
+        let pair = try CertificatePair(commonName: "profile")
+        let server = try ServerProcess(["--tls-cert", pair.certificate, "--tls-key", pair.key, "--workers", "3"])
+        let session = temporaryPath("tls-session.pem")
+        let request = "printf 'GET / HTTP/1.1\\r\\nHost: x\\r\\nConnection: close\\r\\n\\r\\n'"
+        let client = "openssl s_client -connect 127.0.0.1:\(server.port) -ign_eof"
+        let first = try run("sh", "-c", "\(request) | \(client) -sess_out \(session) 2>&1")
+        #expect(first.output.contains("New, TLSv1.3"), "\(first.output.suffix(300))")
+        // Eight connections: with three workers, most reach another worker than the first.
+        for _ in 0..<8 {
+            let next = try run("sh", "-c", "\(request) | \(client) -sess_in \(session) 2>&1")
+            #expect(next.output.contains("Reused, TLSv1.3"), "\(next.output.suffix(300))")
+        }
+    }
 }

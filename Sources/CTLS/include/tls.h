@@ -19,6 +19,14 @@ enum { CTLS_PROFILE_INTERMEDIATE = 0, CTLS_PROFILE_MODERN = 1 };
 /// not match.
 void *ctls_server_context_new(const char *certificate, const char *key, int profile, char *error, unsigned long length);
 
+/// A session ticket key's length: a name (16 bytes), an HMAC key (32) and an AES key (32).
+enum { CTLS_TICKET_KEY_LENGTH = 80 };
+
+/// Encrypts and decrypts session tickets with `key` instead of the context's own random key, so
+/// that contexts given the same key (a group's workers) resume each other's sessions. Returns 1,
+/// or 0 when the length is not `CTLS_TICKET_KEY_LENGTH` or OpenSSL refuses it.
+int ctls_server_context_set_ticket_key(void *context, const unsigned char *key, unsigned long length);
+
 /// Drops the caller's reference; connections still using the context keep theirs.
 void ctls_server_context_free(void *context);
 

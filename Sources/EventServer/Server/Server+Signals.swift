@@ -82,7 +82,8 @@ extension Server {
             do {
                 // New connections get the new pair; open ones keep theirs.
                 let reloaded = try TLSContext(
-                    certificatePath: current.certificatePath, keyPath: current.keyPath, profile: current.profile)
+                    certificatePath: current.certificatePath, keyPath: current.keyPath, profile: current.profile,
+                    sessionTicketKey: current.sessionTicketKey)
                 tls = reloaded
                 transport?.replaceTLS(reloaded)
             } catch {

@@ -63,7 +63,9 @@ public final class Server {
         stateFile = configuration.stateFilePath.map(StateFile.init(path:))
         accessLog = try configuration.accessLogPath.map { try AccessLog(path: $0, format: configuration.accessLogFormat) }
         if let certificate = configuration.tlsCertificatePath, let key = configuration.tlsKeyPath {
-            tls = try TLSContext(certificatePath: certificate, keyPath: key, profile: configuration.tlsProfile)
+            tls = try TLSContext(
+                certificatePath: certificate, keyPath: key, profile: configuration.tlsProfile,
+                sessionTicketKey: configuration.tlsSessionTicketKey)
         }
         maintenance = Self.initialState(configuration, stateFile, logger)
     }

@@ -71,6 +71,11 @@ public struct ServerConfiguration: Sendable {
     public var tlsKeyPath: String?
     /// The TLS versions, suites and groups offered: Mozilla's intermediate profile by default.
     public var tlsProfile = TLSProfile.intermediate
+    /// 80 bytes that seal TLS session tickets: servers given the same key (the workers of one
+    /// group) resume each other's sessions. Nil: each server draws its own, so a session resumes
+    /// only on the process that began it. Keep it secret, and new at each start: whoever holds it
+    /// can decrypt resumed TLS 1.2 sessions.
+    public var tlsSessionTicketKey: [UInt8]?
     /// Which signal does what; every signal here is handled on the loop.
     public var signalActions: [SignalBinding] = SignalBinding.defaults
 
@@ -92,6 +97,9 @@ public struct ServerConfiguration: Sendable {
         }
         if (tlsCertificatePath == nil) != (tlsKeyPath == nil) {
             throw ConfigurationError("--tls-cert and --tls-key go together")
+        }
+        if let tlsSessionTicketKey, tlsSessionTicketKey.count != 80 {
+            throw ConfigurationError("a TLS session ticket key has 80 bytes, got \(tlsSessionTicketKey.count)")
         }
         if !proxyProtocolFrom.isEmpty && tlsCertificatePath != nil {
             // The header comes before the ClientHello, and OpenSSL reads the socket first.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # HTTPS: eventserver against nginx with the same certificate, one core each, side by side.
 #
-#   Benchmarks/tls.sh        # ROUNDS (3), DURATION (8), CONNECTIONS (50)
+#   Benchmarks/tls.sh        # ROUNDS (3), DURATION (8), CONNECTIONS (50), RESULTS (folder)
 #
 # Both servers answer `GET /` with the same 23-byte text, pinned to CPU 0 (nginx: one worker,
 # access log off); wrk runs pinned to CPU 1. Two loads per round: keep-alive HTTPS requests,
@@ -20,7 +20,7 @@ done
 swift build -c release --static-swift-stdlib --product eventserver >&2
 binary="$(swift build -c release --static-swift-stdlib --show-bin-path)/eventserver"
 work=$(mktemp -d)
-results=Benchmarks/results/2026-11-30-tls
+results=${RESULTS:-Benchmarks/results/2026-11-30-tls}
 mkdir -p "$results"
 trap '[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; rm -rf "$work"' EXIT
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$work/key.pem" \

@@ -22,6 +22,8 @@ struct ServeCommand: ParsableCommand {
             // fork or takeover: a bad flag stops here, and a server being upgraded is untouched.
             let server = try options.makeServer()
             let takenOver = try TakenOver.requestIfAsked()
+            // The replaced process's clients resume their TLS sessions on this one's workers too.
+            if let key = takenOver?.sessionTicketKey { ServeOptions.sessionTicketKey = key }
             guard workers > 1 else {
                 if let takenOver { server.takeOver(takenOver) }
                 return try server.run()

@@ -143,8 +143,10 @@ struct ServeOptions: ParsableArguments {
     }
 
     /// This process's session ticket key, drawn once: the master draws it before it forks, so
-    /// every worker of the group seals tickets with it and resumes the others' sessions.
-    private static let sessionTicketKey: [UInt8] = {
+    /// every worker of the group seals tickets with it and resumes the others' sessions; a
+    /// process started by `ctl upgrade` takes the old one's (`ServeCommand`, on the main thread,
+    /// before any worker forks).
+    nonisolated(unsafe) static var sessionTicketKey: [UInt8] = {
         var generator = SystemRandomNumberGenerator()
         return (0..<80).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
     }()

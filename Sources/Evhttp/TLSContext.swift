@@ -11,7 +11,7 @@ public final class TLSContext {
     public let certificatePath: String
     public let keyPath: String
     public let profile: TLSProfile
-    public let sessionTicketKey: [UInt8]?
+    public private(set) var sessionTicketKey: [UInt8]?
 
     /// The length of a session ticket key: a name, an HMAC key and an AES key.
     public static let sessionTicketKeyLength = Int(CTLS_TICKET_KEY_LENGTH)
@@ -37,6 +37,13 @@ public final class TLSContext {
             ctls_server_context_free(context)
             throw .tls("OpenSSL refused the session ticket key (\(sessionTicketKey.count) bytes)")
         }
+    }
+
+    /// Seals and opens session tickets with `key` from now on (a replaced process's, so its
+    /// clients resume here); a key OpenSSL refuses leaves the current one.
+    public func useSessionTicketKey(_ key: [UInt8]) {
+        guard ctls_server_context_set_ticket_key(context, key, UInt(key.count)) == 1 else { return }
+        sessionTicketKey = key
     }
 
     /// Offers HTTP/2 (ALPN h2, ahead of http/1.1) to new connections.

@@ -67,6 +67,30 @@ import Testing
         #expect(second.output.contains("Hello from eventserver"))
     }
 
+    /// `ctl upgrade` hands the ticket key to the new process (a single server, and a group's
+    /// new master and workers): a session begun before the upgrade resumes after it.
+    @Test(arguments: [[String](), ["--workers", "2"]])
+    func sessionsResumeAcrossAnUpgrade(extra: [String]) throws {
+        let pair = try CertificatePair(commonName: "profile")
+        let pidFile = temporaryPath("tls-upgrade.pid")
+        let server = try ServerProcess(["--tls-cert", pair.certificate, "--tls-key", pair.key, "--pid-file", pidFile] + extra)
+        defer { stopReplacement(namedIn: pidFile, besides: server.pid) }
+        if !extra.isEmpty { try server.waitForLog(containing: "all 2 workers listening") }
+        let session = temporaryPath("tls-session.pem")
+        let request = "printf 'GET / HTTP/1.1\\r\\nHost: x\\r\\nConnection: close\\r\\n\\r\\n'"
+        let client = "openssl s_client -connect 127.0.0.1:\(server.port) -ign_eof"
+        let first = try run("sh", "-c", "\(request) | \(client) -sess_out \(session) 2>&1")
+        #expect(first.output.contains("New, TLSv1.3"), "\(first.output.suffix(300))")
+        let upgrade = try runEventserver(["ctl", "upgrade", "--pid-file", pidFile])
+        #expect(upgrade.status == 0, "ctl upgrade: \(upgrade.errors)")
+        try waitUntilGone(server.pid)
+        for _ in 0..<4 {
+            let next = try run("sh", "-c", "\(request) | \(client) -sess_in \(session) 2>&1")
+            #expect(next.output.contains("Reused, TLSv1.3"), "\(next.output.suffix(300))")
+            #expect(next.output.contains("Hello from eventserver"))
+        }
+    }
+
     /// The workers of a group seal tickets with one key, drawn by the master: a session begun on
     /// any worker resumes on whichever accepts the next connection.
     @Test func sessionsResumeAcrossWorkers() throws {

@@ -11,7 +11,7 @@ import Glibc
 /// (`PIDFILE.control`, mode 0600, so only the server's own user can connect).
 ///
 ///     new → old   TAKEOVER
-///     old → new   STATE <0|1> <changed-at> <n> <until|-> <message-hex|->
+///     old → new   STATE <0|1> <changed-at> <n> <until|-> <message-hex|-> <ticket-key-hex|->
 ///                                   + descriptors: n listening sockets, stdout, stderr
 ///     new → old   READY <pid>                    (the new process serves: the old one drains)
 ///
@@ -20,7 +20,8 @@ import Glibc
 ///
 /// The socket itself travels, not a copy bound anew, so connections waiting in its accept queue
 /// are never refused. Until READY the old server changes nothing: a new process that fails
-/// (bad binary, bad flags) leaves it serving untouched.
+/// (bad binary, bad flags) leaves it serving untouched. The TLS session ticket key travels too,
+/// so clients resume their sessions on the new process (the socket is the server's own user's).
 public enum Handover {
     /// The control socket's path for a pid file.
     public static func controlPath(forPIDFile path: String) -> String { path + ".control" }
@@ -38,6 +39,9 @@ public struct TakenOver {
     public let listeningSockets: [Int32]
     /// The old process's maintenance state, notice included.
     public let maintenance: MaintenanceSnapshot
+    /// The old process's TLS session ticket key, so its clients' sessions resume here; nil when
+    /// it served no TLS (or predates the key's handover).
+    public let sessionTicketKey: [UInt8]?
     /// The old process's stdout and stderr, so logs keep going where the operator sends them.
     let output: Int32
     let errors: Int32
@@ -72,8 +76,9 @@ public struct TakenOver {
         let line = received > 0 ? String(decoding: reply[..<received], as: UTF8.self) : ""
         let fields = line.split(whereSeparator: { $0 == " " || $0 == "\n" })
         let passed = Array(descriptors.prefix(Int(count)))
-        // Four fields from a server older than notices; six (planned end, message) from newer ones.
-        guard fields.count == 4 || fields.count == 6, fields[0] == "STATE", let since = Int(fields[2]),
+        // Four fields from a server older than notices; six (planned end, message) from newer
+        // ones; seven (the session ticket key) from the newest.
+        guard [4, 6, 7].contains(fields.count), fields[0] == "STATE", let since = Int(fields[2]),
             let sockets = Int(fields[3]), sockets >= 1, passed.count == sockets + 2
         else {
             for descriptor in passed { close(descriptor) }
@@ -84,7 +89,8 @@ public struct TakenOver {
             listeningSockets: Array(passed.prefix(sockets)),
             maintenance: MaintenanceSnapshot(
                 isActive: fields[1] == "1", changedAt: since,
-                notice: fields.count == 6 ? HandoverNotice.decode(until: fields[4], message: fields[5]) : nil),
+                notice: fields.count >= 6 ? HandoverNotice.decode(until: fields[4], message: fields[5]) : nil),
+            sessionTicketKey: fields.count == 7 ? HandoverNotice.decodeKey(fields[6]) : nil,
             output: passed[sockets], errors: passed[sockets + 1], channel: channel)
     }
 

@@ -23,6 +23,22 @@ enum HandoverNotice {
         return end == nil && text == nil ? nil : MaintenanceNotice(message: text, until: end)
     }
 
+    /// A session ticket key as hex, `-` for none.
+    static func encodeKey(_ key: [UInt8]?) -> String {
+        key.map { $0.map(hex).joined() } ?? "-"
+    }
+
+    /// The key of `encodeKey`; nil for `-` or anything that is not 80 bytes of hex.
+    static func decodeKey(_ text: Substring) -> [UInt8]? {
+        var bytes: [UInt8] = []
+        var digits = text.makeIterator()
+        while let high = digits.next(), let low = digits.next() {
+            guard let byte = UInt8(String([high, low]), radix: 16) else { return nil }
+            bytes.append(byte)
+        }
+        return bytes.count == 80 ? bytes : nil
+    }
+
     private static func hex(_ byte: UInt8) -> String {
         let digits = String(byte, radix: 16)
         return byte < 16 ? "0" + digits : digits

@@ -10,7 +10,9 @@ extension Server {
     func takeoverOffer() -> (state: String, descriptors: [Int32])? {
         guard !isStopping, let socket = transport?.listeningDescriptor else { return nil }
         logger.notice("upgrade: handing the listening socket to a new process")
-        let state = "STATE \(maintenance.isActive ? 1 : 0) \(maintenance.changedAt) 1 \(HandoverNotice.encode(maintenance.notice))"
+        let state =
+            "STATE \(maintenance.isActive ? 1 : 0) \(maintenance.changedAt) 1 \(HandoverNotice.encode(maintenance.notice)) "
+            + HandoverNotice.encodeKey(tls?.sessionTicketKey)
         return (state, [socket, STDOUT_FILENO, STDERR_FILENO])
     }
 

@@ -75,6 +75,8 @@ public final class Server {
     public func takeOver(_ takenOver: TakenOver) {
         self.takenOver = takenOver
         maintenance.restore(takenOver.maintenance)
+        // The old process's clients resume their TLS sessions here.
+        if let key = takenOver.sessionTicketKey { tls?.useSessionTicketKey(key) }
     }
 
     /// Registers a module's routes; conflicts throw.

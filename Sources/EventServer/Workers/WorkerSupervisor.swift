@@ -363,7 +363,9 @@ public final class WorkerSupervisor {
         var unique: [Int32] = []
         for socket in sockets where !unique.contains(socket) { unique.append(socket) }
         logger.notice("upgrade: handing \(unique.count) listening sockets to a new master")
-        let state = "STATE \(inMaintenance ? 1 : 0) \(maintenanceChangedAt) \(unique.count) \(HandoverNotice.encode(inMaintenance ? notice : nil))"
+        let state =
+            "STATE \(inMaintenance ? 1 : 0) \(maintenanceChangedAt) \(unique.count) \(HandoverNotice.encode(inMaintenance ? notice : nil)) "
+            + HandoverNotice.encodeKey(configuration.tlsCertificatePath == nil ? nil : configuration.tlsSessionTicketKey)
         return (state, unique + [STDOUT_FILENO, STDERR_FILENO])
     }
 

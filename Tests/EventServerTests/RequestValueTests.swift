@@ -17,6 +17,10 @@ import Testing
         #expect(PercentDecoding.pathSegments("/") == [""])
         #expect(PercentDecoding.pathSegments("/%") == nil)
         #expect(PercentDecoding.pathSegments("/%2e%2E") == [".."])
+        #expect(PercentDecoding.pathSegments("/a//b%20c") == ["a", "", "b c"])
+        #expect(PercentDecoding.pathSegments("/caf%C3%A9/%00") == nil)
+        #expect(PercentDecoding.pathSegments("") == nil)
+        #expect(PercentDecoding.pathSegments("no-slash") == nil)
     }
 
     @Test func httpDatesRoundTrip() {

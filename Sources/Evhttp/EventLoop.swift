@@ -15,8 +15,9 @@ public final class EventLoop {
     public let executor: LoopExecutor
     private var events: [OpaquePointer] = []
     private var actions: [EventAction] = []
-    /// Sleeps waiting on this loop's timers (`sleep(for:)`), ended if the loop goes first.
-    var pendingSleeps: [ObjectIdentifier: LoopSleep] = [:]
+    /// The first of the sleeps waiting on this loop's timers (`sleep(for:)`, a list linked
+    /// through them), ended if the loop goes first.
+    var pendingSleeps: LoopSleep?
 
     /// The priority of signals and of the transport's own bookkeeping: ahead of I/O.
     static let urgentPriority: Int32 = 0

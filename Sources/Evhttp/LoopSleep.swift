@@ -41,7 +41,8 @@ extension EventLoop {
         let sleep = LoopSleep()
         let executor = self.executor
         try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            // Unchecked: `LoopSleep` takes the continuation under its lock, so it is resumed once.
+            try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
                 sleep.start(on: self, after: duration, continuation)
             }
         } onCancel: {
@@ -49,9 +50,25 @@ extension EventLoop {
         }
     }
 
+    /// How many sleeps wait on this loop's timers now.
+    var pendingSleepCount: Int {
+        var count = 0
+        var sleep = pendingSleeps
+        while let current = sleep {
+            count += 1
+            sleep = current.next
+        }
+        return count
+    }
+
     /// Ends the sleeps still pending (the loop is going away): their tasks get `CancellationError`.
     func cancelPendingSleeps() {
-        for sleep in Array(pendingSleeps.values) { sleep.cancel(onLoopThread: true) }
+        var sleep = pendingSleeps
+        pendingSleeps = nil
+        while let current = sleep {
+            sleep = current.next
+            current.cancel(onLoopThread: true)
+        }
     }
 }
 
@@ -62,16 +79,19 @@ extension EventLoop {
 /// harmlessly and is freed. The continuation is taken under a lock, so it is resumed once.
 final class LoopSleep: Sendable {
     private struct State: ~Copyable {
-        var continuation: CheckedContinuation<Void, any Error>?
+        var continuation: UnsafeContinuation<Void, any Error>?
         var cancelled = false
     }
 
     private let state = Mutex(State())
-    // Loop-thread only: the event, and the loop that lists this sleep as pending.
+    // Loop-thread only: the event, and the loop that lists this sleep as pending, in a list
+    // linked through the sleeps themselves (O(1) in and out, no hashing).
     private nonisolated(unsafe) var event: OpaquePointer?
     private nonisolated(unsafe) weak var loop: EventLoop?
+    fileprivate nonisolated(unsafe) var next: LoopSleep?
+    private nonisolated(unsafe) unowned(unsafe) var previous: LoopSleep?  // alive: it holds this one
 
-    func start(on loop: EventLoop, after duration: Duration, _ continuation: CheckedContinuation<Void, any Error>) {
+    func start(on loop: EventLoop, after duration: Duration, _ continuation: UnsafeContinuation<Void, any Error>) {
         let alreadyCancelled = state.withLock { state -> Bool in
             if state.cancelled { return true }
             state.continuation = continuation
@@ -86,7 +106,9 @@ final class LoopSleep: Sendable {
         }
         self.event = event
         self.loop = loop
-        loop.pendingSleeps[ObjectIdentifier(self)] = self
+        next = loop.pendingSleeps
+        next?.previous = self
+        loop.pendingSleeps = self
         var timeout = Self.timeval(of: duration)
         if event_add(event, &timeout) != 0 { cancel(onLoopThread: true) }
     }
@@ -98,7 +120,7 @@ final class LoopSleep: Sendable {
     }
 
     func cancel(onLoopThread: Bool) {
-        let continuation = state.withLock { state -> CheckedContinuation<Void, any Error>? in
+        let continuation = state.withLock { state -> UnsafeContinuation<Void, any Error>? in
             state.cancelled = true
             defer { state.continuation = nil }
             return state.continuation
@@ -112,7 +134,7 @@ final class LoopSleep: Sendable {
     }
 
     private func finish(throwing error: (any Error)?) {
-        let continuation = state.withLock { state -> CheckedContinuation<Void, any Error>? in
+        let continuation = state.withLock { state -> UnsafeContinuation<Void, any Error>? in
             defer { state.continuation = nil }
             return state.continuation
         }
@@ -123,7 +145,11 @@ final class LoopSleep: Sendable {
         guard let event else { return }
         event_free(event)
         self.event = nil
-        loop?.pendingSleeps[ObjectIdentifier(self)] = nil
+        // Out of the loop's list (a loop going away has detached the list already).
+        next?.previous = previous
+        if let previous { previous.next = next } else if loop?.pendingSleeps === self { loop?.pendingSleeps = next }
+        previous = nil
+        next = nil
     }
 
     private static func timeval(of duration: Duration) -> Glibc.timeval {

@@ -82,6 +82,29 @@ import Glibc
         #expect(elapsed < .seconds(10), "the cancelled sleep went on for \(elapsed)")
     }
 
+    /// The loop lists its pending sleeps (to end them if it goes first): in while they wait, out
+    /// once they end, whichever way.
+    @Test func pendingSleepsAreListedUntilTheyEnd() throws {
+        let (result, _) = try Self.onLoop { loop in
+            let unsafeLoop = UnsafeLoop(loop)
+            let sleepers = (0..<3).map { _ in
+                Task(executorPreference: loop.executor) { try await LoopClockProbe.sleep(unsafeLoop, .seconds(30)) }
+            }
+            let short = Task(executorPreference: loop.executor) { try await LoopClockProbe.sleep(unsafeLoop, .milliseconds(5)) }
+            try await loop.sleep(for: .milliseconds(1))
+            let whileWaiting = loop.pendingSleepCount
+            try await short.value
+            let afterOneFired = loop.pendingSleepCount
+            sleepers[1].cancel()
+            _ = await sleepers[1].result
+            let afterOneCancelled = loop.pendingSleepCount
+            for sleeper in sleepers { sleeper.cancel() }
+            for sleeper in sleepers { _ = await sleeper.result }
+            return [whileWaiting, afterOneFired, afterOneCancelled, loop.pendingSleepCount]
+        }
+        #expect(try result.get() == [4, 3, 2, 0])
+    }
+
     @Test func aDurationOfZeroOrLessResumesAtTheNextPass() throws {
         let (result, _) = try Self.onLoop { loop in
             try await loop.sleep(for: .zero)

@@ -155,7 +155,8 @@ final class LoopSleep: Sendable {
     private static func timeval(of duration: Duration) -> Glibc.timeval {
         let (seconds, attoseconds) = duration.components
         guard seconds >= 0 && (seconds > 0 || attoseconds > 0) else { return Glibc.timeval(tv_sec: 0, tv_usec: 0) }
-        // Rounded up to the microsecond: a sleep never ends early.
+        // Rounded up to the microsecond; libevent then times it on its monotonic clock, which
+        // it may read coarsely (1 ms steps), so a sleep can end up to that much short.
         let microseconds = (attoseconds + 999_999_999_999) / 1_000_000_000_000
         return Glibc.timeval(tv_sec: Int(seconds) + Int(microseconds / 1_000_000), tv_usec: Int(microseconds % 1_000_000))
     }

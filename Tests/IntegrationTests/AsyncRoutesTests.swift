@@ -112,13 +112,14 @@ import Testing
     }
 
     /// `LoopClock` sleeps on the loop's timer: the reply comes from the loop thread after the
-    /// time asked (never before), and many sleeps run at once.
+    /// time asked, and many sleeps run at once.
     @Test func loopClockSleepsOnTheLoop() throws {
         let server = try Self.fixture()
         let connection = try HTTPConnection(port: server.port)
         let start = Date()
         let reply = try connection.get("/async/loop-sleep/200")
-        #expect(Date().timeIntervalSince(start) >= 0.2)
+        // libevent may time with a coarse monotonic clock (1 ms steps): up to 1 ms short.
+        #expect(Date().timeIntervalSince(start) >= 0.199)
         #expect(reply.text == "slept 200\n")
         #expect(reply[header: "X-Loop-Thread"] == "yes")
         let many = try (0..<50).map { _ in try HTTPConnection(port: server.port) }

@@ -590,10 +590,18 @@ struct RawHTTP2Client {
         let newPID = try #require(PIDFileReader.pid(pidFile))
         #expect(newPID != server.pid)
         let line = load.requestsLine()
+        // total, started, done, succeeded, failed, errored, timeout
         let counts = line.split(separator: ",").map { $0.split(separator: " ").compactMap { Int($0) }.first ?? -1 }
-        #expect(counts.count >= 7 && counts[1] > 2000 && counts[1] == counts[2] && counts[2] == counts[3], "\(line)")
-        #expect(line.contains("0 failed, 0 errored, 0 timeout"), "\(line)")
+        try #require(counts.count >= 7, "\(line)")
+        #expect(counts[1] == counts[2] && counts[3] > 2000 && counts[6] == 0, "\(line)")
+        // Every request the server took was answered 2xx. Once a connection has GOAWAY, nghttp2
+        // refuses to start the streams h2load still submits on it (it opens no new connection),
+        // and h2load counts those as errored though they never left the client: at most one
+        // window a connection, 10 x 10 here.
+        #expect(counts[4] == counts[5] && counts[5] <= 100, "\(line)")
         try waitUntilGone(server.pid)
+        // The old process drained every connection, HTTP/2 streams included, before its timeout.
+        #expect(!server.log.contains("shutdown timeout"), "\(server.log.suffix(600))")
         let after = try H2Load(["-n", "2000", "-c", "10", "-m", "10", "http://127.0.0.1:\(server.port)/"]).requestsLine()
         #expect(after.contains("2000 succeeded, 0 failed, 0 errored, 0 timeout"), "\(after)")
     }

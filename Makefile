@@ -76,6 +76,7 @@ bench: deps
 		|| { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-matplotlib; }
 	Benchmarks/load.sh
 	python3 Benchmarks/chart.py
+	Benchmarks/h2.sh
 
 # Hostile input, conformance, signal storm, slow clients, drain, memory, fuzzing, AddressSanitizer
 # (about 5 minutes; the suites' own durations are in Robustness/README.md).

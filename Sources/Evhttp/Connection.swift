@@ -18,59 +18,60 @@ final class Connection {
     /// The peer's address, read once, when evhttp's connection object is known; or the client's,
     /// from a trusted balancer's PROXY header.
     @exclusivity(unchecked) private(set) var peerAddress: String?
-    /// Whether `peerAddress` came from a PROXY header (the socket's is then the balancer's).
-    @exclusivity(unchecked) private(set) var isProxied = false
-    /// Whether the peer is a `--proxy-protocol-from` balancer that began with a valid header:
-    /// what it says of the request (its `X-Request-ID`) is trusted.
-    @exclusivity(unchecked) private(set) var isFromTrustedProxy = false
     /// Ranges whose peers must begin with a PROXY header (`--proxy-protocol-from`); while
     /// non-empty, the connection's first bytes go through `proxyGate`.
     private let trustedProxies: [AddressRange]
     /// Holds the first bytes until the PROXY header is settled; nil before the first bytes.
     @exclusivity(unchecked) private var proxyGate: ProxyHeaderGate?
-    /// Whether the connection's beginning is settled: at once without `--proxy-protocol-from`.
-    @exclusivity(unchecked) private var proxyHeaderSettled: Bool
-    /// Whether it is settled that this is not an HTTP/2 connection: at once without `--http2`,
-    /// else at its first bytes (after TLS, whose ALPN offered h2, they are the decrypted ones).
-    @exclusivity(unchecked) private var prefaceSettled: Bool
     /// The first bytes while they are a proper prefix of the HTTP/2 preface.
     @exclusivity(unchecked) private var prefaceHeld: [UInt8] = []
-    /// Set when the socket went to an `HTTP2Connection`: evhttp's side is closed, unread.
-    @exclusivity(unchecked) var isHandedOff = false
     @exclusivity(unchecked) var scanner: RequestScanner
-    /// Whether a request was handed up and its reply is not yet written.
-    @exclusivity(unchecked) var replyPending = false
-    /// Whether a reply evhttp has queued waits to be written at the end of the pass
-    /// (`BatchedWrites`); cleared when it is written, or the connection closes, before then.
-    @exclusivity(unchecked) var awaitsWrite = false
     /// The reply a task is producing for this connection's request, if any.
     @exclusivity(unchecked) var pending: PendingReply?
-    /// Close once the reply in flight is written. evhttp never closes a CONNECT connection
-    /// itself, even after answering `Connection: close`, so a client waiting for the close would
-    /// hang until the timeout.
-    @exclusivity(unchecked) var closeAfterReply = false
     /// The tick the current deadline window began: accept, or the end of the previous reply.
     @exclusivity(unchecked) var windowStart: Int
     /// The tick since which the client has sent no byte and taken none of a reply waiting to
     /// be sent (`noteProgress`): the clock of `--timeout`.
     @exclusivity(unchecked) private(set) var quietSince: Int
-    /// What the last `noteProgress` saw: bytes scanned in all, bytes of reply still unsent, and
-    /// bytes the client's TCP acknowledged in all (nil where the kernel does not say).
-    @exclusivity(unchecked) private var lastSeen: (scanned: Int, unsent: Int, acked: UInt64?) = (0, 0, nil)
-    /// Why the transport refuses this connection, once it does.
-    @exclusivity(unchecked) var refusal: ConnectionRefusal?
-    /// The tick the refusal was sent; the socket then lingers, reading and dropping, until the
-    /// client closes or the linger ends, so the reply is not lost to a reset.
-    @exclusivity(unchecked) var lingeringSince: Int?
     /// The tracker that owns this record (and outlives it): told of violations and replies.
     /// `unowned(unsafe)`: that ownership makes the reference valid, so no check per request.
     unowned(unsafe) let tracker: ConnectionTracker
     @exclusivity(unchecked) private var inputCallback: OpaquePointer?
-    /// Set while `keepInput` puts back the requests it keeps.
-    @exclusivity(unchecked) private var keepingInput = false
     /// Holds the socket registered for reading between requests (plain connections only).
     @exclusivity(unchecked) var readInterest: ReadInterest?
-
+    /// What the last `noteProgress` saw: bytes scanned in all, bytes of reply still unsent, and
+    /// bytes the client's TCP acknowledged in all (nil where the kernel does not say).
+    @exclusivity(unchecked) private var lastSeen: (scanned: Int, unsent: Int, acked: UInt64?) = (0, 0, nil)
+    /// The tick the refusal was sent; the socket then lingers, reading and dropping, until the
+    /// client closes or the linger ends, so the reply is not lost to a reset.
+    @exclusivity(unchecked) var lingeringSince: Int?
+    // The one-byte fields together, after the word-sized ones and in the optionals' spare
+    // bytes: no padding between them.
+    /// Whether `peerAddress` came from a PROXY header (the socket's is then the balancer's).
+    @exclusivity(unchecked) private(set) var isProxied = false
+    /// Whether the peer is a `--proxy-protocol-from` balancer that began with a valid header:
+    /// what it says of the request (its `X-Request-ID`) is trusted.
+    @exclusivity(unchecked) private(set) var isFromTrustedProxy = false
+    /// Whether the connection's beginning is settled: at once without `--proxy-protocol-from`.
+    @exclusivity(unchecked) private var proxyHeaderSettled: Bool
+    /// Whether it is settled that this is not an HTTP/2 connection: at once without `--http2`,
+    /// else at its first bytes (after TLS, whose ALPN offered h2, they are the decrypted ones).
+    @exclusivity(unchecked) private var prefaceSettled: Bool
+    /// Set when the socket went to an `HTTP2Connection`: evhttp's side is closed, unread.
+    @exclusivity(unchecked) var isHandedOff = false
+    /// Whether a request was handed up and its reply is not yet written.
+    @exclusivity(unchecked) var replyPending = false
+    /// Whether a reply evhttp has queued waits to be written at the end of the pass
+    /// (`BatchedWrites`); cleared when it is written, or the connection closes, before then.
+    @exclusivity(unchecked) var awaitsWrite = false
+    /// Close once the reply in flight is written. evhttp never closes a CONNECT connection
+    /// itself, even after answering `Connection: close`, so a client waiting for the close would
+    /// hang until the timeout.
+    @exclusivity(unchecked) var closeAfterReply = false
+    /// Why the transport refuses this connection, once it does.
+    @exclusivity(unchecked) var refusal: ConnectionRefusal?
+    /// Set while `keepInput` puts back the requests it keeps.
+    @exclusivity(unchecked) private var keepingInput = false
     /// Whether the bytes go through OpenSSL: never written to the socket directly.
     let isTLS: Bool
 

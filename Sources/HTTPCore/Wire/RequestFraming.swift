@@ -1,11 +1,12 @@
 /// RequestFraming is what one request's head says about the request itself and its body: the
 /// version, `Host`, `Content-Length` and `Transfer-Encoding`, checked line by line.
 struct RequestFraming: Sendable {
-    private(set) var isHTTP10 = false
-    private(set) var contentLength: Int?
-    private(set) var isChunked = false
     private var hostLines = 0
     private var transferEncodingLines = 0
+    private(set) var contentLength: Int?
+    // The flags in the optional's spare bytes (a connection's scanner holds one of these).
+    private(set) var isHTTP10 = false
+    private(set) var isChunked = false
 
     /// `method SP request-target SP HTTP-version`.
     mutating func readRequestLine(_ line: UnsafeRawBufferPointer) -> RequestViolation? {

@@ -20,8 +20,6 @@ public struct RequestScanner: Sendable {
         case inBody
     }
 
-    /// Where the connection stands now.
-    public private(set) var position = Position.betweenRequests
     /// How many bytes were given to `scan`, in all.
     public private(set) var bytesScanned = 0
     /// The offset in the connection's byte stream where the last whole request ended: bytes
@@ -32,16 +30,19 @@ public struct RequestScanner: Sendable {
         case requestLine, fieldLine, body, chunkSize, chunkData, chunkDataEnd, trailerLine, refused
     }
 
-    private var state = State.requestLine
     /// Body or chunk bytes still to come.
     private var remaining = 0
     /// An unfinished line from earlier reads.
     private var carried: [UInt8] = []
     private var headBytes = 0
     private let maxHeadBytes: Int
-    private var request = RequestFraming()
     /// The stream offset just after the bytes being handled (for `endOfLastRequest`).
     private var cursor = 0
+    private var request = RequestFraming()
+    // The one-byte fields last, in `request`'s spare bytes: every connection holds a scanner.
+    /// Where the connection stands now.
+    public private(set) var position = Position.betweenRequests
+    private var state = State.requestLine
 
     /// The longest chunk-size or trailer line accepted.
     static let maxBodyLineBytes = 4096

@@ -45,6 +45,7 @@ client() { # port count
     python3 - "$1" "$2" <<'PY'
 import socket, sys
 import os
+import harness  # the repository's test harness (this script runs from the repository root)
 port, count = int(sys.argv[1]), int(sys.argv[2])
 accept = os.environ.get("ACCEPT", "")
 vary = os.environ.get("ACCEPT_VARY") == "1"
@@ -60,14 +61,7 @@ def request(number):
     return b"GET " + os.environ["TARGET"].encode() + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n" + (f"Accept: {value}\r\n".encode() if value else b"") + b"\r\n"
 
 def read_reply(index):
-    s, buffer = sockets[index], buffers[index]
-    while b"\r\n\r\n" not in buffer:
-        buffer += s.recv(65536)
-    head, buffer = buffer.split(b"\r\n\r\n", 1)
-    length = next(int(l.split(b":")[1]) for l in head.split(b"\r\n") if l.lower().startswith(b"content-length"))
-    while len(buffer) < length:
-        buffer += s.recv(65536)
-    buffers[index] = buffer[length:]
+    buffers[index] = harness.read_reply(sockets[index], buffers[index])
 
 sent = 0
 while sent < count:  # a request on every connection, then every reply

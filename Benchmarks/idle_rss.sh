@@ -47,6 +47,7 @@ for server in $SERVERS; do
     start "$server" "$port"
     timeout 120 python3 - "$port" "$pid" "$COUNT" "$server" <<'PY'
 import socket, sys, time
+from harness import read_reply as reply  # the repository's test harness (run from its root)
 port, pid, count, name = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4]
 REQUEST = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
 
@@ -64,15 +65,6 @@ def settled_rss():  # the same reading twice, 200 ms apart: the server has finis
             return now
         last = now
     return last
-
-def reply(s):
-    data = b""
-    while b"\r\n\r\n" not in data:
-        data += s.recv(4096)
-    head, body = data.split(b"\r\n\r\n", 1)
-    length = next(int(l.split(b":")[1]) for l in head.split(b"\r\n") if l.lower().startswith(b"content-length"))
-    while len(body) < length:
-        body += s.recv(4096)
 
 warm = socket.create_connection(("127.0.0.1", port))
 for _ in range(2000):

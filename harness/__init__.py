@@ -86,3 +86,15 @@ def get(port, path="/", timeout=1.0):
             data += chunk
     head, _, body = data.partition(b"\r\n\r\n")
     return int(head[9:12]), body
+
+
+def read_reply(connection, buffer=b""):
+    """Reads one Content-Length reply from a keep-alive connection, starting with the bytes
+    already in `buffer`; returns the bytes read past it (a pipelined next reply's)."""
+    while b"\r\n\r\n" not in buffer:
+        buffer += connection.recv(65536)
+    head, buffer = buffer.split(b"\r\n\r\n", 1)
+    length = next(int(l.split(b":")[1]) for l in head.split(b"\r\n") if l.lower().startswith(b"content-length"))
+    while len(buffer) < length:
+        buffer += connection.recv(65536)
+    return buffer[length:]

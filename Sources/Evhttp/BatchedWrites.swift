@@ -44,7 +44,7 @@ final class BatchedWrites {
     func queue(_ connection: Connection) {
         // A full batch here is one filled while the last was written (see `writeAll`): this
         // reply is written at once instead.
-        guard let event, queued.count < Self.limit else { return WriteThrough.flush(connection.bufferevent) }
+        guard let event, queued.count < Self.limit else { return Self.flush(connection) }
         connection.awaitsWrite = true
         queued.append(connection)
         if queued.count == 1 {
@@ -67,9 +67,17 @@ final class BatchedWrites {
             guard connection.awaitsWrite else { continue }
             // Cleared first: the write may complete the reply, and evhttp free the connection.
             connection.awaitsWrite = false
-            WriteThrough.flush(connection.bufferevent)
+            Self.flush(connection)
         }
         writing.removeAll()
+    }
+
+    private static func flush(_ connection: Connection) {
+        if connection.answeredDirectly {
+            DirectWrite.flush(connection)
+        } else {
+            WriteThrough.flush(connection.bufferevent)
+        }
     }
 }
 

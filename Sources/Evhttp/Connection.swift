@@ -64,6 +64,8 @@ final class Connection {
     /// Whether a reply evhttp has queued waits to be written at the end of the pass
     /// (`BatchedWrites`); cleared when it is written, or the connection closes, before then.
     @exclusivity(unchecked) var awaitsWrite = false
+    /// Whether the reply waiting in the output was made without evhttp (`DirectWrite` writes it).
+    @exclusivity(unchecked) var answeredDirectly = false
     /// Close once the reply in flight is written. evhttp never closes a CONNECT connection
     /// itself, even after answering `Connection: close`, so a client waiting for the close would
     /// hang until the timeout.
@@ -251,6 +253,9 @@ final class Connection {
     private func scan(_ input: OpaquePointer, added: Int) {
         let length = evbuffer_get_length(input)
         var offset = length - added
+        // The buffer begins with these bytes, at the start of a request: evhttp is waiting for
+        // a request line and has read nothing of this one.
+        let beginsRequest = offset == 0 && scanner.position == .betweenRequests
         // Every byte before the new ones was scanned by earlier calls: where the buffer begins
         // in the connection's stream (a violation stops the scan short of the buffer's end).
         let bufferStart = scanner.bytesScanned - offset
@@ -274,7 +279,15 @@ final class Connection {
                 if extents <= Int32(vectors.count) { break }
             }
         }
-        guard let violation else { return }
+        guard let violation else {
+            if beginsRequest && scanner.position == .betweenRequests && scanner.endOfLastRequest == scanner.bytesScanned
+                && !replyPending && !isTLS && !closeAfterReply && evhttpConnection != nil,
+                let directResponder = tracker.directResponder, !tracker.isDraining
+            {
+                directResponder.answerDirectly(self, input: input)
+            }
+            return
+        }
         // Whole requests that came before the offending one in this read are still answered;
         // nothing of the offending request (nor anything after it) reaches evhttp's parser.
         keepInput(first: scanner.endOfLastRequest - bufferStart)

@@ -45,6 +45,11 @@ final class ConnectionTracker {
     var startHTTP2: ((_ connection: Connection, _ initialBytes: [UInt8], _ peerAddress: String?) -> Void)?
     /// Told when evhttp frees a handed-off connection (the server stops, say).
     var handedOffClosed: ((_ connection: Connection) -> Void)?
+    /// Answers whole requests without evhttp (`HTTPServerTransport.answerDirectly`); nil where
+    /// the tuned paths are off. The transport owns the tracker.
+    @exclusivity(unchecked) unowned(unsafe) var directResponder: HTTPServerTransport?
+    /// evhttp's callbacks, kept while a direct reply's write holds a bufferevent (`DirectWrite`).
+    @exclusivity(unchecked) var evhttpCallbacks = EvhttpCallbacks()
 
     /// Connections evhttp has taken over, by evhttp's connection object.
     @exclusivity(unchecked) private var connections: [OpaquePointer: Connection] = [:]
@@ -200,7 +205,19 @@ final class ConnectionTracker {
         return connection
     }
 
-    fileprivate func replyWritten(on connection: Connection) {
+    /// Counts a reply made without evhttp (`answerDirectly`) until `DirectWrite` has written it.
+    func trackDirect(_ connection: Connection) {
+        counters.repliesInFlight += 1
+        connection.replyPending = true
+    }
+
+    /// Undoes `trackDirect`: evhttp carries the reply after all, and `track` counts it.
+    func untrackDirect(_ connection: Connection) {
+        counters.repliesInFlight -= 1
+        connection.replyPending = false
+    }
+
+    func replyWritten(on connection: Connection) {
         connection.replyPending = false
         // evhttp wrote it itself: a later write-through would complete a reply not yet made.
         connection.awaitsWrite = false

@@ -18,7 +18,7 @@ public final class HTTPServerTransport {
     public var isDraining: Bool { tracker.isDraining }
     let loop: EventLoop
     private let http: OpaquePointer
-    private let tracker: ConnectionTracker
+    let tracker: ConnectionTracker
     /// `unowned(unsafe)`, no reference count touched per request: requests arrive only inside
     /// `EventLoop.run()`, and whoever runs the loop holds the responder across that call
     /// (`Server.run` keeps its dispatcher in a stored property until the loop returns). Neither
@@ -30,16 +30,22 @@ public final class HTTPServerTransport {
     @exclusivity(unchecked) var replyHead: ReplyHead
     /// Writes a pass's replies within it (libevent 2.1's tuned path); nil: evhttp writes each
     /// reply in the next pass, as it does by itself.
-    private let batchedWrites: BatchedWrites?
-    @exclusivity(unchecked) private var passSplit = PassSplit()
+    let batchedWrites: BatchedWrites?
+    @exclusivity(unchecked) var passSplit = PassSplit()
     /// The last request's header list, reused for the next (`RequestReader.read`).
-    @exclusivity(unchecked) private var headerStorage = HTTPHeaders()
+    @exclusivity(unchecked) var headerStorage = HTTPHeaders()
+    /// The last head of a reply written without evhttp (`ReplyWriter.write`).
+    @exclusivity(unchecked) var directHead = DirectReplyHead()
+    /// A request read without evhttp whose response evhttp must send (a task's, a stream, a
+    /// file): evhttp parses the same bytes at once and `handle` takes this instead of asking
+    /// the responder again (`answerDirectly`).
+    @exclusivity(unchecked) var stashedReply: StashedReply?
     /// Gives each request an id (`--request-id`); nil: requests carry none.
     @exclusivity(unchecked) private var requestIDs: RequestIDs?
     /// Whether each request is stamped with the time it was handed up (the JSON access log).
     private let timesRequests: Bool
     /// Either of the two above: one test per request when both are off.
-    private let annotatesRequests: Bool
+    let annotatesRequests: Bool
     /// Connections served as HTTP/2 (`HTTP2Connection`), by the tracker's record of the
     /// connection, held until they close.
     private var http2Connections: [ObjectIdentifier: HTTP2Connection] = [:]
@@ -82,6 +88,10 @@ public final class HTTPServerTransport {
         evhttp_set_gencb(http, requestCallback, context)
         evhttp_set_bevcb(http, newConnectionCallback, context)
         tracker.responder = responder
+        // Requests with no body on plain connections are answered without evhttp's parser and
+        // reply path (`answerDirectly`): their completion relies on libevent 2.1's internals,
+        // as the batched writes do.
+        if tuned { tracker.directResponder = self }
         if servesHTTP2 { tls?.offerHTTP2() }
         tracker.tls = tls
         tracker.startHTTP2 = { [unowned self, unowned tracker] connection, initialBytes, peerAddress in
@@ -197,14 +207,23 @@ public final class HTTPServerTransport {
 
     fileprivate func handle(_ cRequest: UnsafeMutablePointer<evhttp_request>) {
         let connection = tracker.track(cRequest)
+        if let stashed = stashedReply {
+            stashedReply = nil
+            if stashed.connection === connection {
+                return answer(stashed.request, with: stashed.response, to: cRequest, on: connection)
+            }
+        }
         var request = RequestReader.read(cRequest, peerAddress: connection?.peerAddress, headerStorage: &headerStorage)
         if annotatesRequests { annotate(&request, on: connection) }
-        var closeConnection = isDraining
-        if request.method == .connect {
-            closeConnection = true
-            connection?.closeAfterReply = true
-        }
-        let response = responder.respond(to: request)
+        if request.method == .connect { connection?.closeAfterReply = true }
+        answer(request, with: responder.respond(to: request), to: cRequest, on: connection)
+    }
+
+    private func answer(
+        _ request: Request, with response: Response, to cRequest: UnsafeMutablePointer<evhttp_request>,
+        on connection: Connection?
+    ) {
+        let closeConnection = isDraining || request.method == .connect
         if response.deferred != nil || response.stream != nil {
             return answerLater(response, to: request, cRequest, on: connection, closeConnection: closeConnection)
         }
@@ -215,7 +234,7 @@ public final class HTTPServerTransport {
 
     /// Gives `request` its id (the one a trusted balancer sent, if sane, or a new one) and the
     /// time it was handed up, as configured.
-    private func annotate(_ request: inout Request, on connection: Connection?) {
+    func annotate(_ request: inout Request, on connection: Connection?) {
         if requestIDs != nil {
             let offered = connection?.isFromTrustedProxy == true ? request.headers["X-Request-ID"] : nil
             request.requestID = requestIDs?.id(offered: offered)

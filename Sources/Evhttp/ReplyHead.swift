@@ -47,15 +47,23 @@ struct ReplyHead {
         _ headers: HTTPHeaders, date: String, addsContentType: Bool, to list: UnsafeMutablePointer<evkeyvalq>
     ) {
         guard joinsFields else { return Self.add(headers, date: date, addsContentType: addsContentType, to: list) }
+        let joined = joinedValue(headers, date: date, addsContentType: addsContentType)
+        guard let value = cevent_malloc(joined.count)?.assumingMemoryBound(to: CChar.self) else { return }
+        joined.withUnsafeBytes { bytes in UnsafeMutableRawPointer(value).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
+        _ = cevent_headers_append_taking(list, "Date", value)
+    }
+
+    /// The `Date` entry's joined value for these fields, with its terminating NUL: made again
+    /// only when they differ from the last reply's. A reply written without evhttp
+    /// (`ReplyWriter.write`) carries the same bytes.
+    mutating func joinedValue(_ headers: HTTPHeaders, date: String, addsContentType: Bool) -> [UInt8] {
         if joined.isEmpty || addsContentType != lastAddsContentType || !date.hasSameBytes(as: lastDate)
             || !headers.hasSameBytes(as: lastHeaders)
         {
             joined = Self.join(headers, date: date, addsContentType: addsContentType)
             (lastHeaders, lastDate, lastAddsContentType) = (headers, date, addsContentType)
         }
-        guard let value = cevent_malloc(joined.count)?.assumingMemoryBound(to: CChar.self) else { return }
-        joined.withUnsafeBytes { bytes in UnsafeMutableRawPointer(value).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
-        _ = cevent_headers_append_taking(list, "Date", value)
+        return joined
     }
 
     /// `date`, then `\r\nName: value` for each field that may be sent, and a NUL.

@@ -50,6 +50,27 @@ enum ReplyWriter {
         }
     }
 
+    /// Writes `response` to `output` for a request answered without evhttp
+    /// (`HTTPServerTransport.answerDirectly`: HTTP/1.1, the connection kept, a body in memory):
+    /// the bytes `send` has evhttp write, the head made by `DirectReplyHead`.
+    static func write(
+        _ response: Response,
+        method: HTTPMethod,
+        requestID: String?,
+        date: String,
+        head: inout ReplyHead,
+        directHead: inout DirectReplyHead,
+        to output: OpaquePointer
+    ) {
+        let sendsBody = !response.status.forbidsBody
+        let joined = head.joinedValue(response.headers, date: date, addsContentType: sendsBody)
+        directHead.refresh(status: response.status, contentLength: sendsBody ? response.contentLength : nil, joined: joined)
+        directHead.write(requestID: requestID, to: output)
+        if sendsBody && method != .head && !response.body.isEmpty {
+            response.body.withUnsafeBytes { bytes in _ = evbuffer_add(output, bytes.baseAddress, bytes.count) }
+        }
+    }
+
     /// Starts a streamed reply: the head now (chunked for HTTP/1.1, evhttp's choice), the body
     /// through `evhttp_send_reply_chunk` as it is written.
     static func start(

@@ -52,15 +52,7 @@ enum RequestReader {
             let query = parsed.flatMap { evhttp_uri_get_query($0) }.map { String(cString: $0) }
             return (path.isEmpty ? "/" : path, query)
         }
-        let fragmentStart = bytes.firstIndex(of: UInt8(ascii: "#")) ?? bytes.endIndex
-        let target = bytes[..<fragmentStart]
-        guard let queryStart = target.firstIndex(of: UInt8(ascii: "?")) else {
-            return (String(decoding: target, as: UTF8.self), nil)
-        }
-        return (
-            String(decoding: target[..<queryStart], as: UTF8.self),
-            String(decoding: target[(queryStart + 1)...], as: UTF8.self)
-        )
+        return RequestTarget.split(UnsafeRawBufferPointer(bytes))
     }
 
     /// The header fields as evhttp parsed them. Their syntax and the framing ones (Host,

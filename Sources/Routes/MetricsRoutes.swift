@@ -55,6 +55,10 @@ public struct MetricsRoutes: RouteModule {
                 "Requests read whose reply is not yet written (async handlers and streams included).",
                 [("", String(statistics.repliesInFlight))])
             metric(
+                "eventserver_direct_replies_total", "counter",
+                "HTTP/1.1 replies written without evhttp's parser (a whole GET or HEAD without a body on a plain connection).",
+                [("", String(statistics.directReplies))])
+            metric(
                 "eventserver_tls_handshake_failures_total", "counter",
                 "TLS connections closed before the handshake finished (plain HTTP, garbage, truncated or stalled handshakes).",
                 [("", String(statistics.tlsHandshakeFailures))])

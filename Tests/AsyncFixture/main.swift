@@ -93,6 +93,14 @@ struct FixtureRoutes: RouteModule {
                 }
             }
         }
+        // A body made at once, in memory: larger than the socket takes in one write, it is
+        // written as the client reads (the transport's direct replies included).
+        try routes.get("/bytes/:count") { request in
+            let count = min(Int(request.parameters["count"] ?? "") ?? 0, 64 << 20)
+            return Response(
+                status: .ok, headers: ["Content-Type": "application/octet-stream"],
+                body: [UInt8](repeating: UInt8(ascii: "y"), count: count))
+        }
         // Fields a careless handler might set: a value with a line break (header injection),
         // an obsolete fold, a name that is not a token, framing of its own; no Content-Type.
         let careless: HTTPHeaders = [

@@ -29,6 +29,9 @@ public final class ServerStatistics {
     /// Replies handed to the transport whose bytes are not yet fully written.
     public var repliesInFlight: Int { connections?.repliesInFlight ?? 0 }
 
+    /// HTTP/1.1 replies the transport wrote without evhttp's parser and reply path.
+    public var directReplies: Int { connections?.directReplies ?? 0 }
+
     /// Times accepting paused because the connection cap was reached.
     public var acceptPauses: Int { connections?.acceptPauses ?? 0 }
 

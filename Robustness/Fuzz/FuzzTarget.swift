@@ -2,7 +2,8 @@ import EventServer
 
 /// libFuzzer entry point: feeds one input to the parts that see untrusted text first: the raw
 /// request scanner, the route matcher (through percent-decoding), path splitting, Accept
-/// negotiation, query parsing, HTTP dates and CIDR parsing. A crash, a sanitizer report or a
+/// negotiation, query parsing, HTTP dates and CIDR parsing, and the split of a head answered
+/// without evhttp (`PlainRequestHead`). A crash, a sanitizer report or a
 /// broken invariant fails the run.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
@@ -43,6 +44,16 @@ private func scanAsRequestBytes(_ bytes: UnsafeRawBufferPointer) {
     }
     precondition(verdict == pieceVerdict, "read boundaries changed the verdict")
     if verdict != nil { precondition(whole.scan(bytes) == nil) }
+    // What the scanner passed as whole requests, the transport may split without evhttp.
+    if verdict == nil && whole.position == .betweenRequests && whole.endOfLastRequest == bytes.count {
+        var headers = HTTPHeaders()
+        if let head = PlainRequestHead.parse(bytes, into: &headers) {
+            precondition(head.target.first == UInt8(ascii: "/"))
+            let (path, _) = RequestTarget.split(head.target)
+            precondition(path.hasPrefix("/") && !path.hasPrefix("//"))
+            precondition(headers.count <= bytes.count / 2)
+        }
+    }
 }
 
 /// A table with every kind of pattern, built once.

@@ -1,6 +1,9 @@
 #include "include/tls.h"
 #include "openssl_library.h"
 
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <limits.h>
 #include <stdio.h>
 
 // The server side: one context per certificate, one accepting bufferevent per connection.
@@ -100,4 +103,21 @@ struct bufferevent *ctls_accepting_bufferevent(struct event_base *base, void *co
 int ctls_handshake_done(struct bufferevent *bufferevent) {
     SSL *session = ctls_event_openssl(NULL, 0)->bufferevent_openssl_get_ssl(bufferevent);
     return session && ctls_openssl(NULL, 0)->SSL_is_init_finished(session);
+}
+
+int ctls_write_output_now(struct bufferevent *bufferevent) {
+    struct evbuffer *output = bufferevent_get_output(bufferevent);
+    size_t length = evbuffer_get_length(output);
+    if (length == 0) return 1;
+    SSL *session = ctls_event_openssl(NULL, 0)->bufferevent_openssl_get_ssl(bufferevent);
+    if (!session || length > INT_MAX) return 0;
+    const struct ctls_openssl *ssl = ctls_openssl(NULL, 0);
+    // A write that would block leaves its record pending in OpenSSL; the bufferevent then
+    // retries it with the same bytes, from its output, wherever they are by then.
+    ssl->SSL_ctrl(session, SSL_CTRL_MODE, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER, NULL);
+    unsigned char *bytes = evbuffer_pullup(output, -1);
+    if (!bytes) return 0;
+    int written = ssl->SSL_write(session, bytes, (int)length);
+    if (written > 0) evbuffer_drain(output, (size_t)written);
+    return written == (int)length;
 }

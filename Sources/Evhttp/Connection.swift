@@ -281,7 +281,7 @@ final class Connection {
         }
         guard let violation else {
             if beginsRequest && scanner.position == .betweenRequests && scanner.endOfLastRequest == scanner.bytesScanned
-                && !replyPending && !isTLS && !closeAfterReply && evhttpConnection != nil,
+                && !replyPending && !closeAfterReply && evhttpConnection != nil,
                 let directResponder = tracker.directResponder, !tracker.isDraining
             {
                 directResponder.answerDirectly(self, input: input)

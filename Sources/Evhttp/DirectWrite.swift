@@ -6,10 +6,11 @@ import CEvent
 ///
 /// evhttp is waiting for the next request on that connection and must not see the write: its
 /// bufferevent write callback would run the completion of the last reply evhttp itself sent,
-/// which it never clears (`evhttp_write_cb` calls `evcon->cb`). So the reply goes straight to
-/// the socket. One the socket does not take whole is left to the bufferevent with callbacks of
-/// our own, reading off as during evhttp's own writes, and evhttp's are put back once it is
-/// written; bytes that arrived meanwhile are then handed to evhttp's parser.
+/// which it never clears (`evhttp_write_cb` calls `evcon->cb`). So a plain reply goes straight
+/// to the socket. One the socket does not take whole, and every reply over TLS, is left to the
+/// bufferevent with callbacks of our own, reading off as during evhttp's own writes, and
+/// evhttp's are put back once it is written; bytes that arrived meanwhile are then handed to
+/// evhttp's parser.
 enum DirectWrite {
     static func flush(_ connection: Connection) {
         connection.answeredDirectly = false
@@ -17,14 +18,15 @@ enum DirectWrite {
         guard let output = bufferevent_get_output(bufferevent) else { return }
         let socket = bufferevent_getfd(bufferevent)
         while evbuffer_get_length(output) > 0 {
-            guard evbuffer_write(output, socket) > 0 else { return waitForSocket(connection) }
+            guard evbuffer_write(output, socket) > 0 else { return handToBufferevent(connection) }
         }
         connection.tracker.replyWritten(on: connection)
     }
 
-    /// The socket is full (or failed): the bufferevent writes the rest as it drains, or reports
-    /// the failure to evhttp, which closes the connection.
-    private static func waitForSocket(_ connection: Connection) {
+    /// The bufferevent writes the reply as the socket takes it (the rest of a reply the socket
+    /// did not take whole; a reply over TLS, which OpenSSL's bufferevent encrypts), or reports a
+    /// failure to evhttp, which closes the connection.
+    static func handToBufferevent(_ connection: Connection) {
         let bufferevent = connection.bufferevent
         var read: bufferevent_data_cb?
         var write: bufferevent_data_cb?

@@ -1,8 +1,8 @@
 import CEvent
+import CTLS
 import HTTPCore
 
-/// Requests answered without evhttp's parser and reply path: on a plain connection, a request
-/// with no body that arrived whole in one read, nothing after it (`PlainRequestHead`), while no
+/// Requests answered without evhttp's parser and reply path: a request with no body that arrived whole in one read, nothing after it (`PlainRequestHead`), while no
 /// other reply of its connection is in flight.
 ///
 /// evhttp's own path costs more than the rest of a request together (callgrind: parsing the
@@ -42,9 +42,18 @@ extension HTTPServerTransport {
             response, method: request.method, requestID: annotatesRequests ? request.requestID : nil,
             date: dateCache.value(at: loop.cachedUnixSeconds), head: &replyHead, directHead: &directHead,
             to: output)
-        connection.answeredDirectly = true
         counters.directReplies += 1
-        batchedWrites?.queue(connection)
+        if connection.isTLS {
+            // One record, written now: no write event added and removed for it.
+            if ctls_write_output_now(connection.bufferevent) == 1 {
+                tracker.replyWritten(on: connection)
+            } else {
+                DirectWrite.handToBufferevent(connection)
+            }
+        } else {
+            connection.answeredDirectly = true
+            batchedWrites?.queue(connection)
+        }
         if passSplit.answeredOne(openConnections: counters.openConnections) {
             batchedWrites?.writeAll()
             loop.pollBeforeNextCallback()

@@ -7,7 +7,8 @@ import Glibc
 #endif
 
 // A server with async and streaming routes for the integration tests (the `eventserver`
-// binary has none of its own): `AsyncFixture [--host H] [--port P] [--shutdown-timeout S] [--http2 on|off]`.
+// binary has none of its own): `AsyncFixture [--host H] [--port P] [--shutdown-timeout S] [--http2 on|off]
+// [--tls-cert PEM --tls-key PEM]`.
 var configuration = ServerConfiguration()
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 while let flag = arguments.next() {
@@ -16,9 +17,11 @@ while let flag = arguments.next() {
     case let ("--port", value?): configuration.port = Int(value) ?? configuration.port
     case let ("--shutdown-timeout", value?): configuration.shutdownTimeoutSeconds = Int(value) ?? 10
     case let ("--http2", value?): configuration.http2 = value == "on"
+    case let ("--tls-cert", value?): configuration.tlsCertificatePath = value
+    case let ("--tls-key", value?): configuration.tlsKeyPath = value
     case ("--log-level", _?): break  // accepted as eventserver does (Benchmarks/callgrind.sh passes it)
     default:
-        print("usage: AsyncFixture [--host HOST] [--port PORT] [--shutdown-timeout SECONDS] [--http2 on|off]")
+        print("usage: AsyncFixture [--host HOST] [--port PORT] [--shutdown-timeout SECONDS] [--http2 on|off] [--tls-cert PEM --tls-key PEM]")
         exit(2)
     }
 }

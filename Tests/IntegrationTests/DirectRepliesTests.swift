@@ -75,6 +75,43 @@ import Testing
         try waitForRepliesInFlight(server, toBe: 0)
     }
 
+    /// Over TLS the reply is encrypted and written at once (`ctls_write_output_now`); 8 MiB does
+    /// not fit the socket, so OpenSSL's bufferevent writes the rest, and the connection goes on.
+    @Test func overTLSABigReplyAndTheNextOnTheConnectionArrive() throws {
+        let pair = try CertificatePair(commonName: "direct")
+        let server = try ServerProcess(
+            ["--tls-cert", pair.certificate, "--tls-key", pair.key], executable: ServerProcess.asyncFixturePath)
+        let connection = try HTTPConnection(port: server.port, trusting: pair.certificate)
+        let before = try directRepliesOverTLS(server, pair)
+        for _ in 0..<2 {
+            let big = try connection.get("/bytes/\(8 << 20)")
+            #expect(big.status == 200)
+            #expect(big.body.count == 8 << 20)
+            #expect(try connection.get("/").text == "Hello from eventserver\n")
+        }
+        #expect(try directRepliesOverTLS(server, pair) - before >= 4)
+        // A client that leaves mid-reply.
+        do {
+            let leaving = try HTTPConnection(port: server.port, trusting: pair.certificate)
+            try leaving.write("GET /bytes/\(8 << 20) HTTP/1.1\r\nHost: x\r\n\r\n")
+            _ = try leaving.readHead()
+        }  // closed here, the reply mostly unread
+        let deadline = Date().addingTimeInterval(15)
+        while Date() < deadline, try metricOverTLS("eventserver_replies_in_flight", server, pair) != 1 { usleep(20_000) }
+        #expect(try metricOverTLS("eventserver_replies_in_flight", server, pair) == 1)  // the /metrics reply itself
+    }
+
+    private func directRepliesOverTLS(_ server: ServerProcess, _ pair: CertificatePair) throws -> Int {
+        try metricOverTLS("eventserver_direct_replies_total", server, pair)
+    }
+
+    private func metricOverTLS(_ name: String, _ server: ServerProcess, _ pair: CertificatePair) throws -> Int {
+        let text = try HTTPConnection(port: server.port, trusting: pair.certificate).get("/metrics").text
+        let line = text.split(separator: "\n").first { $0.hasPrefix(name + " ") }
+        guard let value = line?.split(separator: " ").last.flatMap({ Int($0) }) else { throw TestFailure("no \(name)") }
+        return value
+    }
+
     @Test func aClientThatLeavesMidReplyCostsNothing() throws {
         let server = try ServerProcess([], executable: ServerProcess.asyncFixturePath)
         for _ in 0..<3 {

@@ -40,6 +40,13 @@ struct bufferevent *ctls_accepting_bufferevent(struct event_base *base, void *co
 /// Whether the connection finished its TLS handshake.
 int ctls_handshake_done(struct bufferevent *bufferevent);
 
+/// Encrypts and writes the bufferevent's whole output now, with one SSL_write, instead of when
+/// the bufferevent's write event fires (an epoll_ctl to add it and one to remove it). Returns 1
+/// when all of it went out; 0 when some is left in the output for the bufferevent to write
+/// (what OpenSSL took is drained; a record it could not send whole stays pending in OpenSSL,
+/// which the bufferevent's next SSL_write of the same bytes completes).
+int ctls_write_output_now(struct bufferevent *bufferevent);
+
 /// Starts TLS on the connected blocking `socket`, trusting the PEM file `trusted` only and
 /// checking that the certificate names `host` (a name or an address). Returns the session, or
 /// NULL (nothing to free) with the reason in `error`.

@@ -3,6 +3,7 @@
 #
 #   Benchmarks/callgrind.sh [BINARY…]     # default: the release eventserver built from this tree
 #   Benchmarks/callgrind.sh c-evhttp-changelist BINARY   # the tuned C baseline next to a binary
+#   Benchmarks/callgrind.sh nginx BINARY  # nginx (Benchmarks/baselines/nginx/nginx.conf), service only
 #
 # Each binary is run twice under `valgrind --tool=callgrind`, serving FEW and then MANY keep-alive
 # `GET /` requests (in service, then in maintenance after SIGUSR1 by PID); the difference of the
@@ -78,13 +79,21 @@ PY
 
 total_instructions() { # binary mode count
     local log="$work/log" out="$work/callgrind.out"
-    rm -f "$out"
+    rm -f "$out" "$log.port"
     case $1 in
         c-evhttp|c-evhttp-changelist)  # the C baseline takes its port as an argument
             [ -x "$work/c-evhttp" ] || gcc -O2 -o "$work/c-evhttp" Benchmarks/baselines/c-evhttp/server.c $(pkg-config --cflags --libs libevent)
             local chosen; chosen=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
             valgrind --tool=callgrind "${simulation[@]}" --callgrind-out-file="$out" "$work/c-evhttp" "$chosen" \
                 $([ "$1" = c-evhttp-changelist ] && echo --changelist) 2> "$log" & ;;
+        nginx)  # the yardstick (one process, `master_process off`), answering `GET /` from memory
+            local chosen; chosen=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+            mkdir -p "$work/nginx"
+            grep -v '^#' Benchmarks/baselines/nginx/nginx.conf | sed -e "s|@WORK@|$work/nginx|g" -e "s|@PORT@|$chosen|" \
+                -e 's|@REPLY@|default_type "text/plain; charset=utf-8"; return 200 "Hello from eventserver\\n";|' > "$work/nginx.conf"
+            valgrind --tool=callgrind "${simulation[@]}" --callgrind-out-file="$out" nginx -p "$work/nginx" -c "$work/nginx.conf" \
+                -g 'daemon off;' 2> "$log" &
+            echo "listening on http://127.0.0.1:$chosen/" >> "$log.port" ;;
         *)
             # Unseeded hashing: with Swift's per-process seed, the FEW and MANY runs build their
             # start-up dictionaries differently, and the heap layout that follows moved the
@@ -94,7 +103,9 @@ total_instructions() { # binary mode count
     local pid=$!
     local port=""
     for _ in $(seq 1 600); do
-        port=$(sed -n 's/.*listening on http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$log" | head -1)
+        port=$(sed -n 's/.*listening on http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$log" "$log.port" 2>/dev/null | head -1)
+        # nginx says nothing when it listens: wait until it answers.
+        if [ -n "$port" ] && [ "$1" = nginx ] && ! curl -s -o /dev/null "http://127.0.0.1:$port/"; then port=""; fi
         [ -n "$port" ] && break; sleep 0.1
     done
     [ -n "$port" ] || { echo "server did not start: $(cat "$log")" >&2; kill -KILL $pid; return 1; }
@@ -113,6 +124,7 @@ total_instructions() { # binary mode count
 
 for binary in "$@"; do
     for mode in $MODES; do
+        if [ "$binary" = nginx ] && [ "$mode" != service ]; then echo "nginx $mode: not measured (service only)"; continue; fi
         few=$(total_instructions "$binary" "$mode" "$FEW")
         many=$(total_instructions "$binary" "$mode" "$MANY")
         if [ -z "${CACHE_SIM:-}" ]; then

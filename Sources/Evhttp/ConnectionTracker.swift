@@ -131,8 +131,6 @@ final class ConnectionTracker {
         }
         let evhttpConnection = OpaquePointer(argument)
         connection.adopted(by: evhttpConnection)
-        // A TLS bufferevent reads through OpenSSL, which may need the socket whatever evhttp wants.
-        if keepsReadInterest && !connection.isTLS && !connection.isHandedOff { connection.readInterest = ReadInterest(connection: connection, base: base) }
         connections[evhttpConnection] = connection
         evhttp_connection_set_closecb(evhttpConnection, connectionClosedCallback, context)
         if connection.refusal != nil { refusalsDue.append(connection) }
@@ -198,6 +196,13 @@ final class ConnectionTracker {
             return nil
         }
         connection.replyPending = true
+        // evhttp stops reading while it answers; the read interest keeps the socket registered
+        // meanwhile. Made for the first request evhttp answers: a connection whose requests are
+        // all answered directly never needs it (evhttp keeps reading), nor holds its memory. A
+        // TLS bufferevent reads through OpenSSL, which may need the socket whatever evhttp wants.
+        if keepsReadInterest && connection.readInterest == nil && !connection.isTLS && !connection.isHandedOff {
+            connection.readInterest = ReadInterest(connection: connection, base: base)
+        }
         // The record rides along as the completion's argument: evhttp completes a reply before
         // it can close the connection, and the record lives until the close.
         evhttp_request_set_on_complete_cb(

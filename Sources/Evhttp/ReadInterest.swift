@@ -17,6 +17,10 @@ import CEvent
 /// connection's next reply is written (`resume()`). At worst that is two wake-ups, and the
 /// connection then costs the `epoll_ctl` it cost before.
 ///
+/// A request answered directly (`HTTPServerTransport+Direct.swift`) leaves evhttp reading, so
+/// the tracker makes one only for a connection's first request evhttp answers itself: a
+/// connection served directly holds none, and its reads wake no second event.
+///
 /// Loop-confined; owned by its `Connection` alone, released when the connection closes.
 final class ReadInterest {
     @exclusivity(unchecked) private var event: OpaquePointer?  // set once in init (its context is `self`)

@@ -58,6 +58,9 @@ import Glibc
         for block in blocks { event_allocator_free(block) }
         let kept = event_allocator_cached_bytes() - before
         #expect(kept > 0)
-        #expect(kept <= 128 * 1024)
+        // A class keeps 128 KiB at most; a block malloc gave spare bytes serves the next class
+        // up (the class is read back from its usable size), which keeps its own share.
+        #expect(kept <= 2 * 128 * 1024)
+        #expect(kept >= 100 * 1024)
     }
 }

@@ -4,8 +4,8 @@
 #
 #   Benchmarks/cpu_split.sh ROUNDS CONNECTIONS SECONDS SERVER…
 #
-# SERVER is an eventserver binary's path, or `tuned-c` (Benchmarks/baselines/c-evhttp with
-# libevent's change list). Each run: the server pinned to CPU 0 on a free loopback port, wrk -t1
+# SERVER is an eventserver binary's path, `tuned-c` (Benchmarks/baselines/c-evhttp with
+# libevent's change list) or `nginx` (Benchmarks/baselines/nginx/nginx.conf, `GET /` from memory). Each run: the server pinned to CPU 0 on a free loopback port, wrk -t1
 # pinned to CPU 1 for SECONDS, GET / keep-alive; CPU time from /proc/PID/stat (utime, stime)
 # before and after; wrk's own CPU time from the shell's `times` (its only child there). Prints:
 # round, server, connections, req/s, µs per request (user, system), and the share of its core
@@ -26,6 +26,11 @@ for round in $(seq 1 "$rounds"); do
         port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
         if [ "$server" = tuned-c ]; then
             taskset -c 0 "$work/c-evhttp" "$port" --changelist 2>/dev/null &
+        elif [ "$server" = nginx ]; then  # one worker, `master_process off`: its PID is the worker's
+            mkdir -p "$work/nginx"
+            grep -v '^#' Benchmarks/baselines/nginx/nginx.conf | sed -e "s|@WORK@|$work/nginx|g" -e "s|@PORT@|$port|" \
+                -e 's|@REPLY@|default_type "text/plain; charset=utf-8"; return 200 "Hello from eventserver\\n";|' > "$work/nginx.conf"
+            taskset -c 0 nginx -p "$work/nginx" -c "$work/nginx.conf" -g 'daemon off;' 2>/dev/null &
         else
             taskset -c 0 "$server" --port "$port" --log-level warning 2>/dev/null &
         fi

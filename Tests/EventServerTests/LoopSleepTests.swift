@@ -91,9 +91,14 @@ import Glibc
             let sleepers = (0..<3).map { _ in
                 Task(executorPreference: loop.executor) { try await LoopClockProbe.sleep(unsafeLoop, .seconds(30)) }
             }
-            let short = Task(executorPreference: loop.executor) { try await LoopClockProbe.sleep(unsafeLoop, .milliseconds(5)) }
-            try await loop.sleep(for: .milliseconds(1))
-            let whileWaiting = loop.pendingSleepCount
+            let short = Task(executorPreference: loop.executor) { try await LoopClockProbe.sleep(unsafeLoop, .milliseconds(300)) }
+            // Counted once all four wait, a loop pass at a time (a fixed wait could outlast the
+            // short sleep on a loaded machine, as it did once in CI).
+            var whileWaiting = loop.pendingSleepCount
+            for _ in 0..<10_000 where whileWaiting < 4 {
+                try await loop.sleep(for: .zero)
+                whileWaiting = loop.pendingSleepCount
+            }
             try await short.value
             let afterOneFired = loop.pendingSleepCount
             sleepers[1].cancel()

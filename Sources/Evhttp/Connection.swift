@@ -66,6 +66,9 @@ final class Connection {
     @exclusivity(unchecked) var awaitsWrite = false
     /// Whether the reply waiting in the output was made without evhttp (`DirectWrite` writes it).
     @exclusivity(unchecked) var answeredDirectly = false
+    /// Whether reading stopped while a task answers a request read without evhttp; resumed once
+    /// the reply is written (`ConnectionTracker.replyWritten`).
+    @exclusivity(unchecked) var readsPaused = false
     /// Close once the reply in flight is written. evhttp never closes a CONNECT connection
     /// itself, even after answering `Connection: close`, so a client waiting for the close would
     /// hang until the timeout.
@@ -303,6 +306,14 @@ final class Connection {
         dropInput()
         keepingInput = true  // putting the kept bytes back is not new input to scan
         evbuffer_add_buffer(input, kept)
+        keepingInput = false
+    }
+
+    /// Puts a request's bytes back in front of the input for evhttp to parse, not scanned again
+    /// (they were when they came).
+    func putBack(_ bytes: [UInt8]) {
+        keepingInput = true
+        evbuffer_prepend(bufferevent_get_input(bufferevent), bytes, bytes.count)
         keepingInput = false
     }
 

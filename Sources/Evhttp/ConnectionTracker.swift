@@ -224,6 +224,13 @@ final class ConnectionTracker {
 
     func replyWritten(on connection: Connection) {
         connection.replyPending = false
+        if connection.readsPaused {  // a task's reply to a request read directly
+            connection.readsPaused = false
+            if !connection.closeAfterReply { bufferevent_enable(connection.bufferevent, Int16(EV_READ)) }
+            // Its hang-up watch goes once reading is back: the socket stays registered.
+            connection.pending?.stopWatching()
+            connection.pending = nil
+        }
         // evhttp wrote it itself: a later write-through would complete a reply not yet made.
         connection.awaitsWrite = false
         connection.windowStart = tick

@@ -3,7 +3,7 @@ import HTTPCore
 
 /// DirectReplyHead makes the head of a reply written without evhttp (`ReplyWriter.write`): the
 /// status line, then evhttp's entries in evhttp's order (`Date` with the joined fields,
-/// `X-Request-ID`, `Content-Length`), then the empty line.
+/// `X-Request-ID`, `Content-Length`, `Connection`), then the empty line.
 ///
 /// It keeps the last head it made: a route answers with the same status, fields and length
 /// reply after reply, and the joined fields (`ReplyHead`) change at most once a second, with
@@ -50,17 +50,27 @@ struct DirectReplyHead {
     }
 
     /// Adds the head to `output`, with `requestID`'s line where evhttp would put it (a value
-    /// evhttp would refuse, with a line break, is left out as evhttp leaves it out).
-    func write(requestID: String?, to output: OpaquePointer) {
+    /// evhttp would refuse, with a line break, is left out as evhttp leaves it out), and
+    /// `Connection: close` last when `closing`.
+    func write(requestID: String?, closing: Bool, to output: OpaquePointer) {
         bytes.withUnsafeBytes { head in
-            guard let requestID, HTTPHeaders.Field(name: "X-Request-ID", value: requestID).isSendable else {
+            let sendsRequestID = requestID.map { HTTPHeaders.Field(name: "X-Request-ID", value: $0).isSendable } ?? false
+            guard sendsRequestID || closing else {
                 _ = evbuffer_add(output, head.baseAddress, head.count)
                 return
             }
-            let line = Array("X-Request-ID: \(requestID)\r\n".utf8)
+            let end = head.count - 2  // before the empty line
             _ = evbuffer_add(output, head.baseAddress, requestIDOffset)
-            _ = evbuffer_add(output, line, line.count)
-            _ = evbuffer_add(output, head.baseAddress! + requestIDOffset, head.count - requestIDOffset)
+            if sendsRequestID, let requestID {
+                let line = Array("X-Request-ID: \(requestID)\r\n".utf8)
+                _ = evbuffer_add(output, line, line.count)
+            }
+            _ = evbuffer_add(output, head.baseAddress! + requestIDOffset, end - requestIDOffset)
+            if closing {
+                let line = Array("Connection: close\r\n".utf8)
+                _ = evbuffer_add(output, line, line.count)
+            }
+            _ = evbuffer_add(output, head.baseAddress! + end, 2)
         }
     }
 }

@@ -13,7 +13,11 @@ import Glibc
 /// and, on end of file, frees evhttp's connection: the tracker then abandons this reply
 /// (cancels its task, never touches the freed request again). Loop-confined.
 final class PendingReply {
-    let request: UnsafeMutablePointer<evhttp_request>
+    /// evhttp's request; nil for a request answered without evhttp (`answerLaterDirectly`).
+    let request: UnsafeMutablePointer<evhttp_request>?
+    /// A request answered without evhttp: its bytes, for evhttp to parse after all if the task's
+    /// response is a stream (which evhttp carries).
+    @exclusivity(unchecked) var requestBytes: [UInt8] = []
     let connection: Connection
     let method: HTTPMethod
     let closeConnection: Bool
@@ -25,7 +29,7 @@ final class PendingReply {
     @exclusivity(unchecked) private var drainWaiter: CheckedContinuation<Void, any Error>?
     @exclusivity(unchecked) private var hangUpWatch: OpaquePointer?
 
-    init(request: UnsafeMutablePointer<evhttp_request>, connection: Connection, method: HTTPMethod, closeConnection: Bool) {
+    init(request: UnsafeMutablePointer<evhttp_request>?, connection: Connection, method: HTTPMethod, closeConnection: Bool) {
         self.request = request
         self.connection = connection
         self.method = method
@@ -54,7 +58,7 @@ final class PendingReply {
         isAbandoned = true
         // evhttp detaches (rather than frees) a request still being answered when it sees the
         // client go; a detached request is ours to free.
-        if evhttp_request_get_connection(request) == nil { evhttp_request_free(request) }
+        if let request, evhttp_request_get_connection(request) == nil { evhttp_request_free(request) }
         stopWatching()
         task?.cancel()
         drainWaiter?.resume(throwing: CancellationError())

@@ -60,12 +60,13 @@ enum ReplyWriter {
         date: String,
         head: inout ReplyHead,
         directHead: inout DirectReplyHead,
+        closing: Bool,
         to output: OpaquePointer
     ) {
         let sendsBody = !response.status.forbidsBody
         let joined = head.joinedValue(response.headers, date: date, addsContentType: sendsBody)
         directHead.refresh(status: response.status, contentLength: sendsBody ? response.contentLength : nil, joined: joined)
-        directHead.write(requestID: requestID, to: output)
+        directHead.write(requestID: requestID, closing: closing, to: output)
         if sendsBody && method != .head && !response.body.isEmpty {
             response.body.withUnsafeBytes { bytes in _ = evbuffer_add(output, bytes.baseAddress, bytes.count) }
         }

@@ -39,6 +39,14 @@ struct FixtureRoutes: RouteModule {
             let onLoop = pthread_equal(pthread_self(), loopThread) != 0
             return Response.text("hello from a task\n").with(header: "X-Loop-Thread", onLoop ? "yes" : "no")
         }
+        // An async handler whose response is a stream: evhttp carries it.
+        try routes.get("/async/then-stream") { _ in
+            try await Task.sleep(for: .milliseconds(5))
+            return Response(headers: ["Content-Type": "text/plain"]) { body in
+                try await body.write(Array("streamed ".utf8))
+                try await body.write(Array("after a task\n".utf8))
+            }
+        }
         try routes.get("/async/teapot") { _ in
             try await Task.sleep(for: .milliseconds(1))
             throw HTTPError(.conflict, message: "already brewing")

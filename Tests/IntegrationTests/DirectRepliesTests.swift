@@ -112,6 +112,40 @@ import Testing
         return value
     }
 
+    /// An async handler's request read directly: its reply is evhttp's bytes, a request sent
+    /// while its task runs waits for it, and a task's stream goes to evhttp after all.
+    @Test func asyncRepliesReadDirectlyKeepTheirOrderAndBytes() throws {
+        var replies: [[String]] = []
+        var direct: [Int] = []
+        for plainPaths in [false, true] {
+            let server = try ServerProcess(
+                [], executable: ServerProcess.asyncFixturePath,
+                environment: plainPaths ? ["EVENTSERVER_PLAIN_LIBEVENT": "1"] : [:])
+            let client = try RawClient(port: server.port)
+            var these: [String] = []
+            for path in ["/async/hello", "/async/then-stream", "/async/teapot", "/async/hello"] {
+                try client.send("GET \(path) HTTP/1.1\r\nHost: x\r\n\r\n")
+                these.append(Self.masked(try client.readReply(head: false, chunked: path.hasSuffix("stream"))))
+            }
+            // The next request arrives while the task sleeps: answered after the slow one.
+            try client.send("GET /async/sleep/300 HTTP/1.1\r\nHost: x\r\n\r\n")
+            try waitForRepliesInFlight(server, toBe: 1)
+            try client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            these.append(Self.masked(try client.readReply()))
+            these.append(Self.masked(try client.readReply()))
+            replies.append(these)
+            direct.append(try directReplies(server))
+        }
+        #expect(replies[0] == replies[1])
+        #expect(replies[0][0].hasSuffix("\r\n\r\nhello from a task\n"))
+        #expect(replies[0][1].contains("\r\n9\r\nstreamed \r\nd\r\nafter a task\n\r\n0\r\n\r\n"))
+        #expect(replies[0][2].hasPrefix("HTTP/1.1 409 "))
+        #expect(replies[0][4].hasSuffix("slept 300\n"))
+        #expect(replies[0][5].hasSuffix("Hello from eventserver\n"))
+        #expect(direct[0] >= 5, "the async replies and the last one were written directly")
+        #expect(direct[1] == 0)
+    }
+
     @Test func aClientThatLeavesMidReplyCostsNothing() throws {
         let server = try ServerProcess([], executable: ServerProcess.asyncFixturePath)
         for _ in 0..<3 {
@@ -187,13 +221,26 @@ private final class RawClient {
         }
     }
 
-    /// The next reply, head and body; `head`: a reply to HEAD, which has no body.
-    func readReply(head: Bool = false) throws -> String {
+    /// The next reply, head and body; `head`: a reply to HEAD, which has no body; `chunked`: a
+    /// chunked body, read to its last chunk.
+    func readReply(head: Bool = false, chunked: Bool = false) throws -> String {
         let separator = Array("\r\n\r\n".utf8)
         var headEnd: Int?
         while headEnd == nil {
             headEnd = buffered.indices.dropLast(3).first { Array(buffered[$0..<($0 + 4)]) == separator }.map { $0 + 4 }
             if headEnd == nil { try receive() }
+        }
+        if chunked {
+            let last = Array("\r\n0\r\n\r\n".utf8)
+            var end: Int?
+            while end == nil {
+                end = buffered.indices.dropLast(last.count - 1).first { $0 >= headEnd! - 2 && Array(buffered[$0..<($0 + last.count)]) == last }
+                    .map { $0 + last.count }
+                if end == nil { try receive() }
+            }
+            let reply = String(decoding: buffered[..<end!], as: UTF8.self)
+            buffered.removeFirst(end!)
+            return reply
         }
         let headText = String(decoding: buffered[..<headEnd!], as: UTF8.self)
         let length = head ? 0 : headText.split(separator: "\r\n")

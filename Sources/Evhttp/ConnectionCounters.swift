@@ -7,7 +7,7 @@ public final class ConnectionCounters {
     /// Replies handed to evhttp whose bytes are not yet fully written.
     @exclusivity(unchecked) public internal(set) var repliesInFlight = 0
     /// HTTP/1.1 replies written without evhttp's parser and reply path (a whole bodiless `GET`
-    /// or `HEAD` on a plain connection: `HTTPServerTransport.answerDirectly`).
+    /// or `HEAD`, plain or TLS: `HTTPServerTransport.answerDirectly`).
     @exclusivity(unchecked) public internal(set) var directReplies = 0
     /// Times accepting paused because open connections reached the cap.
     @exclusivity(unchecked) public internal(set) var acceptPauses = 0

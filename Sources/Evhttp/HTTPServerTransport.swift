@@ -88,7 +88,7 @@ public final class HTTPServerTransport {
         evhttp_set_gencb(http, requestCallback, context)
         evhttp_set_bevcb(http, newConnectionCallback, context)
         tracker.responder = responder
-        // Requests with no body on plain connections are answered without evhttp's parser and
+        // Requests with no body (plain or TLS) are answered without evhttp's parser and
         // reply path (`answerDirectly`): their completion relies on libevent 2.1's internals,
         // as the batched writes do.
         if tuned { tracker.directResponder = self }

@@ -56,7 +56,7 @@ public struct MetricsRoutes: RouteModule {
                 [("", String(statistics.repliesInFlight))])
             metric(
                 "eventserver_direct_replies_total", "counter",
-                "HTTP/1.1 replies written without evhttp's parser (a whole GET or HEAD without a body on a plain connection).",
+                "HTTP/1.1 replies written without evhttp's parser (a whole GET or HEAD without a body, its async handler's reply included).",
                 [("", String(statistics.directReplies))])
             metric(
                 "eventserver_tls_handshake_failures_total", "counter",

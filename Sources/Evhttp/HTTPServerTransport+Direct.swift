@@ -2,8 +2,9 @@ import CEvent
 import CTLS
 import HTTPCore
 
-/// Requests answered without evhttp's parser and reply path: a request with no body that arrived whole in one read, nothing after it (`PlainRequestHead`), while no
-/// other reply of its connection is in flight.
+/// Requests answered without evhttp's parser and reply path: a request with no body that
+/// arrived whole in one read, nothing after it (`PlainRequestHead`), while no other reply of its
+/// connection is in flight, over plain TCP or TLS.
 ///
 /// evhttp's own path costs more than the rest of a request together (callgrind: parsing the
 /// request line with `sscanf`, copying every field into its list, a request object made and

@@ -145,38 +145,14 @@ final class StaticFolder {
 /// A client socket with a 16 KiB receive buffer (fixed, so the kernel does not grow it), to
 /// hold back a reply.
 private final class SmallWindowClient {
-    private let socket: Int32
+    private let socket: RawSocket
 
     init(port: Int) throws {
-        socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var size: Int32 = 16 << 10
-        setsockopt(socket, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
-        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                Glibc.connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-            }
-        }
-        guard connected else {
-            close(socket)
-            throw TestFailure("connect failed: errno \(errno)")
-        }
-    }
-
-    deinit {
-        close(socket)
+        socket = try RawSocket(port: port, receiveBuffer: 16 << 10)
     }
 
     func send(_ text: String) throws {
-        let bytes = Array(text.utf8)
-        guard Glibc.send(socket, bytes, bytes.count, Int32(MSG_NOSIGNAL)) == bytes.count else {
-            throw TestFailure("send failed: errno \(errno)")
-        }
+        try socket.send(text)
     }
 
     /// Reads until the server closes, sleeping `pause` microseconds after each `every` bytes;
@@ -186,7 +162,7 @@ private final class SmallWindowClient {
         var sinceLastPause = 0
         var chunk = [UInt8](repeating: 0, count: 64 << 10)
         while true {
-            let received = recv(socket, &chunk, chunk.count, 0)
+            let received = socket.receive(into: &chunk)
             if received == 0 || (received < 0 && errno == ECONNRESET) { return total }
             guard received > 0 else { throw TestFailure("recv failed after \(total) bytes: errno \(errno)") }
             total += received

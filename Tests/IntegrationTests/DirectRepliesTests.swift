@@ -185,40 +185,15 @@ private func waitForRepliesInFlight(_ server: ServerProcess, toBe count: Int, se
 
 /// A client on a raw socket that reads replies as bytes (framed by their Content-Length).
 private final class RawClient {
-    private let socket: Int32
+    private let socket: RawSocket
     private var buffered: [UInt8] = []
 
     init(port: Int, receiveBuffer: Int32? = nil) throws {
-        socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        if var size = receiveBuffer {
-            setsockopt(socket, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
-        }
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
-        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                Glibc.connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-            }
-        }
-        guard connected else {
-            close(socket)
-            throw TestFailure("connect failed: errno \(errno)")
-        }
-    }
-
-    deinit {
-        close(socket)
+        socket = try RawSocket(port: port, receiveBuffer: receiveBuffer)
     }
 
     func send(_ text: String) throws {
-        let bytes = Array(text.utf8)
-        guard Glibc.send(socket, bytes, bytes.count, Int32(MSG_NOSIGNAL)) == bytes.count else {
-            throw TestFailure("send failed: errno \(errno)")
-        }
+        try socket.send(text)
     }
 
     /// The next reply, head and body; `head`: a reply to HEAD, which has no body; `chunked`: a
@@ -254,7 +229,7 @@ private final class RawClient {
 
     private func receive() throws {
         var chunk = [UInt8](repeating: 0, count: 64 << 10)
-        let received = recv(socket, &chunk, chunk.count, 0)
+        let received = socket.receive(into: &chunk)
         guard received > 0 else { throw TestFailure("recv: \(received), errno \(errno)") }
         buffered += chunk[..<received]
     }

@@ -61,16 +61,19 @@ struct DirectReplyHead {
             }
             let end = head.count - 2  // before the empty line
             _ = evbuffer_add(output, head.baseAddress, requestIDOffset)
-            if sendsRequestID, let requestID {
-                let line = Array("X-Request-ID: \(requestID)\r\n".utf8)
-                _ = evbuffer_add(output, line, line.count)
+            if sendsRequestID, var requestID {
+                // Added in place, piece by piece: no string or array made per reply.
+                Self.add("X-Request-ID: ", to: output)
+                requestID.withUTF8 { _ = evbuffer_add(output, $0.baseAddress, $0.count) }
+                Self.add("\r\n", to: output)
             }
             _ = evbuffer_add(output, head.baseAddress! + requestIDOffset, end - requestIDOffset)
-            if closing {
-                let line = Array("Connection: close\r\n".utf8)
-                _ = evbuffer_add(output, line, line.count)
-            }
+            if closing { Self.add("Connection: close\r\n", to: output) }
             _ = evbuffer_add(output, head.baseAddress! + end, 2)
         }
+    }
+
+    private static func add(_ text: StaticString, to output: OpaquePointer) {
+        _ = evbuffer_add(output, text.utf8Start, text.utf8CodeUnitCount)
     }
 }

@@ -36,9 +36,9 @@ public final class HTTPServerTransport {
     @exclusivity(unchecked) var headerStorage = HTTPHeaders()
     /// The last head of a reply written without evhttp (`ReplyWriter.write`).
     @exclusivity(unchecked) var directHead = DirectReplyHead()
-    /// A request read without evhttp whose response evhttp must send (a task's, a stream, a
-    /// file): evhttp parses the same bytes at once and `handle` takes this instead of asking
-    /// the responder again (`answerDirectly`).
+    /// A request read without evhttp whose response evhttp must send (a stream, a file, also
+    /// when a task produced it): evhttp parses the same bytes at once and `handle` takes this
+    /// instead of asking the responder again (`answerDirectly`, `finishDirectly`).
     @exclusivity(unchecked) var stashedReply: StashedReply?
     /// Gives each request an id (`--request-id`); nil: requests carry none.
     @exclusivity(unchecked) private var requestIDs: RequestIDs?
